@@ -1,0 +1,20 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { UserView } from '../../users/user.view';
+import { AuthService } from '../auth.service';
+import { RegisterDto } from '../dto/register.dto';
+
+@ApiTags('auth')
+@Controller('auth')
+export class RegistrationController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('register')
+  @HttpCode(HttpStatus.CREATED)
+  @ApiCreatedResponse({ type: UserView })
+  @ApiBadRequestResponse({ description: 'Invalid input or a password the policy refuses' })
+  @ApiConflictResponse({ description: 'Username or email already registered' })
+  register(@Body() body: RegisterDto): Promise<UserView> {
+    return this.auth.register(body);
+  }
+}

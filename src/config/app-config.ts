@@ -1,0 +1,43 @@
+/** The service's configuration, validated once at boot (see load-config.ts). */
+export abstract class AppConfig {
+  abstract readonly nodeEnv: string;
+  abstract readonly isProduction: boolean;
+  abstract readonly dataDir: string;
+  /** Unset means: start the embedded PostgreSQL. */
+  abstract readonly databaseUrl: string | undefined;
+  abstract readonly port: number;
+  abstract readonly host: string;
+  abstract readonly logLevel: string;
+  /** The first signs, all verify. */
+  abstract readonly sessionSecrets: readonly string[];
+  /** The first signs, all verify (by `kid`). */
+  abstract readonly jwtSecrets: readonly string[];
+  abstract readonly jwtIssuer: string;
+  abstract readonly jwtAudience: string;
+  abstract readonly jwtAccessTtlSeconds: number;
+  abstract readonly jwtRefreshTtlSeconds: number;
+  abstract readonly jwtClockToleranceSeconds: number;
+  abstract readonly refreshReuseGraceSeconds: number;
+  abstract readonly sessionIdleTimeoutSeconds: number;
+  abstract readonly sessionAbsoluteTimeoutSeconds: number;
+  abstract readonly bcryptCost: number;
+  abstract readonly passwordPepper: string;
+  abstract readonly cookieSecure: boolean;
+  abstract readonly corsOrigins: readonly string[];
+  /** 0 turns every throttle off. */
+  abstract readonly throttleLoginLimit: number;
+  abstract readonly throttleTtlSeconds: number;
+  /** Number of reverse-proxy hops whose X-Forwarded-For is trusted; 0 trusts none. */
+  abstract readonly trustProxyHops: number;
+  abstract readonly bootstrapAdmin: BootstrapAdminConfig | undefined;
+  abstract readonly smtpUrl: string | undefined;
+  abstract readonly mailOutboxDir: string;
+  abstract readonly bodyLimit: string;
+  abstract readonly appUrl: string;
+}
+
+export interface BootstrapAdminConfig {
+  readonly username: string;
+  readonly email: string;
+  readonly password: string;
+}

@@ -1,0 +1,110 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigValidationError } from './config-validation.error';
+import { loadConfig } from './load-config';
+
+const strong = (seed: string) => `${seed}-${'k'.repeat(40)}`;
+const productionEnv = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://app@db.internal:5432/app',
+  SESSION_SECRET: strong('session'),
+  JWT_SECRET: strong('jwt'),
+  PASSWORD_PEPPER: strong('pepper'),
+  SMTP_URL: 'smtp://mail.internal:25',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const config = loadConfig({ ...productionEnv, NODE_ENV: 'development' });
+
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      jwtAccessTtlSeconds: 900,
+      jwtRefreshTtlSeconds: 2_592_000,
+      jwtClockToleranceSeconds: 0,
+      refreshReuseGraceSeconds: 0,
+      sessionIdleTimeoutSeconds: 1800,
+      sessionAbsoluteTimeoutSeconds: 43200,
+      bcryptCost: 12,
+      cookieSecure: false,
+      bodyLimit: '100kb',
+      appUrl: 'http://localhost:3000',
+      trustProxyHops: 0,
+    });
+  });
+
+  it('accepts a complete production configuration and turns Secure cookies on', () => {
+    expect(loadConfig(productionEnv).cookieSecure).toBe(true);
+  });
+
+  it('splits comma-separated secrets, the first one first', () => {
+    const config = loadConfig({ ...productionEnv, JWT_SECRET: `${strong('new')}, ${strong('old')}` });
+
+    expect(config.jwtSecrets).toEqual([strong('new'), strong('old')]);
+  });
+
+  it('reports every production problem at once', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'short',
+      JWT_SECRET: 'changeme',
+      BCRYPT_COST: '8',
+      PORT: 'eighty',
+    });
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'SESSION_SECRET must be at least 32 bytes',
+        'JWT_SECRET must be at least 32 bytes',
+        'PASSWORD_PEPPER is required in production',
+        'BCRYPT_COST must be at least 10 in production (got 8)',
+        expect.stringContaining('PORT must be an integer'),
+        expect.stringContaining('SMTP_URL is required in production'),
+        expect.stringContaining('DATABASE_URL is required in production'),
+      ]),
+    );
+  });
+
+  it('refuses a long placeholder secret in production', () => {
+    expect(problemsOf({ ...productionEnv, JWT_SECRET: 'your-secret-here-please-change-this-value' })).toEqual([
+      'JWT_SECRET is a placeholder, not a secret',
+    ]);
+  });
+
+  it('refuses a short rotated-out key in production, naming its position', () => {
+    expect(problemsOf({ ...productionEnv, SESSION_SECRET: `${strong('a')},tiny` })).toEqual([
+      'SESSION_SECRET (entry 2) must be at least 32 bytes',
+    ]);
+  });
+
+  it('in development, generates missing secrets once and keeps them in the data folder', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'config-spec-'));
+    const first = loadConfig({ DATA_DIR: dataDir });
+    const second = loadConfig({ DATA_DIR: dataDir });
+
+    expect(first.jwtSecrets[0]).toHaveLength(64);
+    expect(second.jwtSecrets).toEqual(first.jwtSecrets);
+    expect(second.sessionSecrets).toEqual(first.sessionSecrets);
+    expect(second.passwordPepper).toBe(first.passwordPepper);
+    expect(first.sessionSecrets[0]).not.toBe(first.jwtSecrets[0]);
+    expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8'))).toHaveProperty('JWT_SECRET', first.jwtSecrets[0]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses CORS wildcards', () => {
+    expect(problemsOf({ ...productionEnv, CORS_ORIGINS: '*' })).toEqual([expect.stringContaining('CORS_ORIGINS')]);
+  });
+});

@@ -1,0 +1,125 @@
+import { resolve } from 'node:path';
+import { AppConfig, BootstrapAdminConfig } from './app-config';
+import { ConfigValidationError } from './config-validation.error';
+import { GENERATED_SECRET_NAMES, GeneratedSecrets, loadOrCreateDevSecrets } from './dev-secrets';
+import { EnvReader } from './env-reader';
+
+const MIN_SECRET_BYTES = 32;
+const MIN_PRODUCTION_BCRYPT_COST = 10;
+const PLACEHOLDER_SECRET = /^(change[-_ ]?me|changeit|secret|password|placeholder|todo|test|example|dev|default|x+|0+|your[-_ ]?secret.*|replace[-_ ]?me.*|.*change[-_ ]?this.*)$/i;
+
+/**
+ * Builds the typed configuration from an environment (by default `process.env`, the only place
+ * the service reads it). Throws {@link ConfigValidationError} listing every problem at once.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const nodeEnv = read.string('NODE_ENV', 'development');
+  const isProduction = nodeEnv === 'production';
+  const dataDir = resolve(read.string('DATA_DIR', '.data'));
+
+  const secrets = readSecrets(read, isProduction, dataDir);
+  const bcryptCost = read.integer('BCRYPT_COST', 12, 4, 31);
+  if (isProduction && bcryptCost < MIN_PRODUCTION_BCRYPT_COST) {
+    read.problems.push(`BCRYPT_COST must be at least ${MIN_PRODUCTION_BCRYPT_COST} in production (got ${bcryptCost})`);
+  }
+  const smtpUrl = read.url('SMTP_URL', undefined, ['smtp:', 'smtps:']);
+  if (isProduction && smtpUrl === undefined) {
+    read.problems.push('SMTP_URL is required in production (password-reset mail cannot be sent otherwise)');
+  }
+  if (isProduction && read.raw('DATABASE_URL') === undefined) {
+    read.problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development)');
+  }
+  const bodyLimit = read.string('BODY_LIMIT', '100kb');
+  if (!/^\d+(b|kb|mb)?$/i.test(bodyLimit)) {
+    read.problems.push(`BODY_LIMIT must look like 100kb, 1mb or 2048 (got "${bodyLimit}")`);
+  }
+  const sessionIdleTimeoutSeconds = read.integer('SESSION_IDLE_TIMEOUT', 1800, 1);
+  const sessionAbsoluteTimeoutSeconds = read.integer('SESSION_ABSOLUTE_TIMEOUT', 43200, 1);
+  const corsOrigins = read.list('CORS_ORIGINS');
+  for (const origin of corsOrigins) {
+    if (origin === '*' || origin === 'null' || !/^https?:\/\/[^/]+$/.test(origin)) {
+      read.problems.push(`CORS_ORIGINS entries must be origins such as https://app.example.com (got "${origin}")`);
+    }
+  }
+
+  const config: AppConfig = {
+    nodeEnv,
+    isProduction,
+    dataDir,
+    databaseUrl: read.url('DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
+    port: read.integer('PORT', 3000, 0, 65535),
+    host: read.string('HOST', '127.0.0.1'),
+    logLevel: read.string('LOG_LEVEL', 'info'),
+    sessionSecrets: secrets.SESSION_SECRET,
+    jwtSecrets: secrets.JWT_SECRET,
+    jwtIssuer: read.string('JWT_ISSUER', 'nest-auth-backend'),
+    jwtAudience: read.string('JWT_AUDIENCE', 'nest-auth-backend-api'),
+    jwtAccessTtlSeconds: read.integer('JWT_ACCESS_TTL', 900, 1),
+    jwtRefreshTtlSeconds: read.integer('JWT_REFRESH_TTL', 2_592_000, 1),
+    jwtClockToleranceSeconds: read.integer('JWT_CLOCK_TOLERANCE', 0, 0, 300),
+    refreshReuseGraceSeconds: read.integer('REFRESH_REUSE_GRACE', 0, 0, 300),
+    sessionIdleTimeoutSeconds,
+    sessionAbsoluteTimeoutSeconds,
+    bcryptCost,
+    passwordPepper: secrets.PASSWORD_PEPPER[0] ?? '',
+    cookieSecure: read.boolean('COOKIE_SECURE', isProduction),
+    corsOrigins,
+    throttleLoginLimit: read.integer('THROTTLE_LOGIN_LIMIT', 5, 0),
+    throttleTtlSeconds: read.integer('THROTTLE_TTL', 60, 1),
+    trustProxyHops: read.integer('TRUST_PROXY', 0, 0, 10),
+    bootstrapAdmin: readBootstrapAdmin(read),
+    smtpUrl,
+    mailOutboxDir: resolve(read.string('MAIL_OUTBOX_DIR', resolve(dataDir, 'outbox'))),
+    bodyLimit,
+    appUrl: read.url('APP_URL', 'http://localhost:3000', ['http:', 'https:']) ?? 'http://localhost:3000',
+  };
+
+  if (read.problems.length > 0) throw new ConfigValidationError(read.problems);
+  return Object.freeze(config);
+}
+
+function readSecrets(read: EnvReader, isProduction: boolean, dataDir: string): Record<keyof GeneratedSecrets, string[]> {
+  const missing = GENERATED_SECRET_NAMES.filter((name) => read.list(name).length === 0);
+  const generated = !isProduction && missing.length > 0 ? loadOrCreateDevSecrets(dataDir) : undefined;
+  const result = {} as Record<keyof GeneratedSecrets, string[]>;
+  for (const name of GENERATED_SECRET_NAMES) {
+    const values = read.list(name);
+    if (values.length === 0) {
+      if (isProduction) read.problems.push(`${name} is required in production`);
+      result[name] = generated ? [generated[name]] : [];
+      continue;
+    }
+    if (name === 'PASSWORD_PEPPER' && values.length > 1) {
+      read.problems.push('PASSWORD_PEPPER takes a single value (changing it invalidates every password)');
+    }
+    if (isProduction) {
+      values.forEach((value, index) => {
+        const label = values.length > 1 ? `${name} (entry ${index + 1})` : name;
+        if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES) {
+          read.problems.push(`${label} must be at least ${MIN_SECRET_BYTES} bytes`);
+        } else if (PLACEHOLDER_SECRET.test(value)) {
+          read.problems.push(`${label} is a placeholder, not a secret`);
+        }
+      });
+    }
+    result[name] = values;
+  }
+  if (result.SESSION_SECRET.some((secret) => result.JWT_SECRET.includes(secret))) {
+    read.problems.push('SESSION_SECRET and JWT_SECRET must not share a value');
+  }
+  return result;
+}
+
+function readBootstrapAdmin(read: EnvReader): BootstrapAdminConfig | undefined {
+  const username = read.raw('BOOTSTRAP_ADMIN_USERNAME');
+  const email = read.raw('BOOTSTRAP_ADMIN_EMAIL');
+  const password = read.exact('BOOTSTRAP_ADMIN_PASSWORD');
+  const given = [username, email, password].filter((value) => value !== undefined).length;
+  if (given === 0) return undefined;
+  if (given < 3 || username === undefined || email === undefined || password === undefined) {
+    read.problems.push('BOOTSTRAP_ADMIN_USERNAME, BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD go together');
+    return undefined;
+  }
+  return { username, email, password };
+}

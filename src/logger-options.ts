@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import type { Params } from 'nestjs-pino';
+import { AppConfig } from './config/app-config';
+
+/** Never logged: credentials in headers, cookies set by the service, or any request body. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  'req.body',
+  'req.query.token',
+];
+
+export function loggerOptions(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      genReqId: (_request, response) => {
+        const id = randomUUID();
+        response.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (request) => request.url === '/health' },
+      serializers: {
+        req: (request: { id: unknown; method: unknown; url?: unknown; headers: Record<string, unknown> }) => ({
+          id: request.id,
+          method: request.method,
+          // The query string can carry a reset token; log the path only.
+          path: typeof request.url === 'string' ? request.url.split('?')[0] : undefined,
+          headers: request.headers,
+        }),
+      },
+    },
+  };
+}

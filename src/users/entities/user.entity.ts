@@ -1,0 +1,48 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+
+export const USER_ROLE = 'user';
+export const ADMIN_ROLE = 'admin';
+
+export const USERNAME_UNIQUE = 'uq_users_username';
+export const EMAIL_UNIQUE = 'uq_users_email';
+
+@Entity({ name: 'users' })
+@Unique(USERNAME_UNIQUE, ['username'])
+@Unique(EMAIL_UNIQUE, ['email'])
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** Stored lower-cased, so the unique index is case-insensitive. */
+  @Column({ type: 'varchar', length: 32 })
+  username!: string;
+
+  /** Stored lower-cased, so the unique index is case-insensitive. */
+  @Column({ type: 'varchar', length: 254 })
+  email!: string;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 100 })
+  passwordHash!: string;
+
+  @Column({ type: 'text', array: true, default: () => `'{${USER_ROLE}}'` })
+  roles!: string[];
+
+  @Column({ type: 'boolean', default: false })
+  disabled!: boolean;
+
+  @Column({ name: 'failed_login_count', type: 'integer', default: 0 })
+  failedLoginCount!: number;
+
+  @Column({ name: 'last_failed_login_at', type: 'timestamptz', nullable: true })
+  lastFailedLoginAt!: Date | null;
+
+  /** Access tokens issued before this instant are rejected (logout-all, password change, disable, role change). */
+  @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true })
+  tokensValidAfter!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

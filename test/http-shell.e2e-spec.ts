@@ -1,0 +1,111 @@
+import request from 'supertest';
+import { createTestApp, TestApp } from './utils/create-test-app';
+
+describe('HTTP shell', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { BODY_LIMIT: '2kb' } });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const usersNamed = (name: string) => t.query('SELECT id FROM users WHERE username = $1', [name]);
+
+  it('answers 400 MALFORMED_JSON for malformed JSON without library text', async () => {
+    const response = await request(t.http).post('/auth/register').set('Content-Type', 'application/json').send('{"username": ');
+
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ statusCode: 400, code: 'MALFORMED_JSON', message: 'Request body is not valid JSON' });
+  });
+
+  it('answers 400 for a NUL byte in a string and stores nothing', async () => {
+    const response = await request(t.http)
+      .post('/auth/register')
+      .set('Content-Type', 'application/json')
+      .send('{"username":"nul\\u0000user","email":"nul@example.com","password":"a decent passphrase"}');
+
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('VALIDATION_FAILED');
+    expect(await t.query("SELECT id FROM users WHERE email = 'nul@example.com'")).toHaveLength(0);
+  });
+
+  it('answers 400 for a NUL byte in the password', async () => {
+    const response = await request(t.http)
+      .post('/auth/register')
+      .set('Content-Type', 'application/json')
+      .send('{"username":"nulpass","email":"nulpass@example.com","password":"a decent\\u0000passphrase"}');
+
+    expect(response.status).toBe(400);
+    expect(await usersNamed('nulpass')).toHaveLength(0);
+  });
+
+  it('answers 400 for a __proto__ key', async () => {
+    const response = await request(t.http)
+      .post('/auth/register')
+      .set('Content-Type', 'application/json')
+      .send('{"username":"proto","email":"proto@example.com","password":"a decent passphrase","__proto__":{"roles":["admin"]}}');
+
+    expect(response.status).toBe(400);
+    expect(await usersNamed('proto')).toHaveLength(0);
+  });
+
+  it('answers 400 for a top-level JSON array', async () => {
+    const response = await request(t.http).post('/auth/register').set('Content-Type', 'application/json').send('[]');
+
+    expect(response.status).toBe(400);
+  });
+
+  it('answers 415 for a text/plain body', async () => {
+    const response = await request(t.http)
+      .post('/auth/register')
+      .set('Content-Type', 'text/plain')
+      .send('{"username":"plain","email":"plain@example.com","password":"a decent passphrase"}');
+
+    expect(response.status).toBe(415);
+    expect(response.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(await usersNamed('plain')).toHaveLength(0);
+  });
+
+  it('answers 415 for a form body', async () => {
+    const response = await request(t.http).post('/auth/register').type('form').send('username=form&email=form@example.com');
+
+    expect(response.status).toBe(415);
+  });
+
+  it('answers 413 for a body above BODY_LIMIT', async () => {
+    const response = await request(t.http)
+      .post('/auth/register')
+      .send({ username: 'big', email: 'big@example.com', password: 'x'.repeat(4096) });
+
+    expect(response.status).toBe(413);
+    expect(response.body).toEqual({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) });
+  });
+
+  it('answers 404 in the error shape for an unknown route', async () => {
+    const response = await request(t.http).get('/nope');
+
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ statusCode: 404, code: 'NOT_FOUND', message: 'Not found' });
+  });
+
+  it('sends helmet headers and no X-Powered-By', async () => {
+    const response = await request(t.http).get('/health');
+
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['x-frame-options']).toBeDefined();
+    expect(response.headers['content-security-policy']).toBeDefined();
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('serves the OpenAPI document listing the registration endpoint', async () => {
+    const response = await request(t.http).get('/docs-json');
+
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toMatch(/^3\./);
+    expect(response.body.paths['/auth/register']).toBeDefined();
+    expect((await request(t.http).get('/docs')).status).toBe(200);
+  });
+});

@@ -1,0 +1,42 @@
+import request from 'supertest';
+import { UsersService } from '../src/users/users.service';
+import { createTestApp, TestApp } from './utils/create-test-app';
+
+describe('password hashing', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('counts every character: two passwords sharing their first 72 bytes do not both verify', async () => {
+    const shared = 'a'.repeat(72);
+    const registered = await request(t.http)
+      .post('/auth/register')
+      .send({ username: 'longpass', email: 'longpass@example.com', password: `${shared}-first` });
+    expect(registered.status).toBe(201);
+
+    const users = t.app.get(UsersService);
+    expect(await users.verifyCredentials('longpass', `${shared}-first`)).not.toBeNull();
+    expect(await users.verifyCredentials('longpass', `${shared}-other`)).toBeNull();
+  });
+
+  it('upgrades a hash below BCRYPT_COST at the next successful check', async () => {
+    await request(t.http)
+      .post('/auth/register')
+      .send({ username: 'upgrade', email: 'upgrade@example.com', password: 'upgrade me please' })
+      .expect(201);
+    const stronger = await createTestApp({ database: t.database, env: { BCRYPT_COST: '5', PASSWORD_PEPPER: t.config.passwordPepper } });
+    try {
+      expect(await stronger.app.get(UsersService).verifyCredentials('upgrade', 'upgrade me please')).not.toBeNull();
+      const [row] = await t.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = 'upgrade'");
+      expect(row.password_hash).toMatch(/^\$2b\$05\$/);
+    } finally {
+      await stronger.close();
+    }
+  });
+});
