@@ -1,0 +1,19 @@
+/** Who made a request, as a guard established it. Attached to `request.user`. */
+export interface Principal {
+  readonly userId: string;
+  /** Current roles: read fresh enough that a role change applies at once. */
+  readonly roles: readonly string[];
+  readonly authMethod: 'session' | 'jwt';
+  /** The login this request belongs to: the session's id, or the refresh family (`sid` claim). */
+  readonly loginId: string;
+  /** How the credential arrived; CSRF applies to cookies. */
+  readonly credential: 'cookie' | 'bearer';
+  /** Access token only: its `jti` and `exp` (seconds), needed to blocklist it at logout. */
+  readonly accessToken?: { readonly jti: string; readonly exp: number };
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
