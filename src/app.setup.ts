@@ -4,11 +4,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
-import { bodyErrorHandler } from './common/http/body-error.handler';
+import { expressErrorHandler } from './common/http/express-error.handler';
 import { jsonBodyParser } from './common/http/json-body-parser';
 import { noStore } from './common/http/no-store.middleware';
 import { requireJsonBody, requireObjectBody } from './common/http/require-json-body.middleware';
 import { AppConfig } from './config/app-config';
+import { PostgresSessionStore } from './users/sessions/postgres-session.store';
+import { sessionMiddleware } from './users/sessions/session.middleware';
 
 /**
  * Everything between the socket and the controllers, shared by main.ts and the e2e tests so that
@@ -23,7 +25,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(['/auth', '/admin'], noStore);
   app.use(requireJsonBody);
   app.use(jsonBodyParser(config.bodyLimit));
-  app.use(bodyErrorHandler);
+  app.use(sessionMiddleware(config, app.get(PostgresSessionStore)));
+  app.use(expressErrorHandler);
   app.use(requireObjectBody);
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),

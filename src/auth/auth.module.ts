@@ -1,14 +1,36 @@
 import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
 import { UsersModule } from '../users/users.module';
 import { AuthService } from './auth.service';
 import { RegistrationController } from './controllers/registration.controller';
+import { SessionAuthController } from './controllers/session-auth.controller';
+import { LocalAuthGuard } from './guards/local-auth.guard';
+import { LoginOriginGuard } from './guards/login-origin.guard';
+import { SessionGuard } from './guards/session.guard';
+import { SessionAuthenticator } from './sessions/session-authenticator';
+import { SessionLoginService } from './sessions/session-login.service';
+import { LocalStrategy } from './strategies/local.strategy';
 
 /**
- * Authentication for product controllers. Import it into a product module and guard its controllers.
+ * Authentication for product controllers: import it into a product module, then guard its
+ * controllers with `SessionGuard` (browsers, cookie session) and use `@CurrentUser()`.
+ *
+ * @example
+ * @Module({ imports: [AuthModule], controllers: [ReportsController] })
+ * export class ReportsModule {}
  */
 @Module({
-  imports: [UsersModule],
-  controllers: [RegistrationController],
-  providers: [AuthService],
+  imports: [UsersModule, PassportModule],
+  controllers: [RegistrationController, SessionAuthController],
+  providers: [
+    AuthService,
+    LocalStrategy,
+    LocalAuthGuard,
+    LoginOriginGuard,
+    SessionAuthenticator,
+    SessionLoginService,
+    SessionGuard,
+  ],
+  exports: [SessionGuard, SessionAuthenticator],
 })
 export class AuthModule {}

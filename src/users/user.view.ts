@@ -1,5 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { UserEntity } from './entities/user.entity';
+
+interface UserFields {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly roles: readonly string[];
+  readonly createdAt: Date | string;
+}
 
 /** The public shape of a user: never a hash, a counter or a flag of the account's internals. */
 export class UserView {
@@ -9,13 +16,14 @@ export class UserView {
   @ApiProperty({ type: [String], example: ['user'] }) roles!: string[];
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
 
-  static of(user: UserEntity): UserView {
+  /** Copies only the public fields, whatever else the source (an entity, a snapshot) carries. */
+  static of(user: UserFields): UserView {
     return Object.assign(new UserView(), {
       id: user.id,
       username: user.username,
       email: user.email,
       roles: [...user.roles],
-      createdAt: user.createdAt.toISOString(),
+      createdAt: typeof user.createdAt === 'string' ? user.createdAt : user.createdAt.toISOString(),
     });
   }
 }

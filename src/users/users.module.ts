@@ -1,14 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher.service';
 import { PasswordPolicy } from './password-policy.service';
+import { PostgresSessionStore } from './sessions/postgres-session.store';
+import { SessionsService } from './sessions/sessions.service';
 import { UsersService } from './users.service';
 
-/** Users and their credentials. Exports services only, never repositories. */
+/** Users, their credentials and their cookie sessions. Exports services only, never repositories. */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity])],
-  providers: [UsersService, PasswordHasher, PasswordPolicy],
-  exports: [UsersService, PasswordHasher, PasswordPolicy],
+  imports: [TypeOrmModule.forFeature([UserEntity, SessionEntity])],
+  providers: [UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService],
+  exports: [UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService],
 })
 export class UsersModule {}

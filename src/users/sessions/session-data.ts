@@ -1,0 +1,27 @@
+import 'express-session';
+
+/** What the store loaded with the session: fresh from the database on every request. */
+export interface LoadedSession {
+  /** The row's public id. */
+  readonly id: string;
+  readonly lastUsedAtMs: number;
+  readonly user: {
+    readonly id: string;
+    readonly username: string;
+    readonly email: string;
+    readonly roles: readonly string[];
+    readonly disabled: boolean;
+    readonly createdAt: string;
+  };
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: string;
+    csrfToken: string;
+    ip: string | null;
+    userAgent: string | null;
+    /** Set by the store on load, never persisted. */
+    loaded: LoadedSession;
+  }
+}
