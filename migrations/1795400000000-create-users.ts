@@ -12,8 +12,6 @@ export class CreateUsers1795400000000 implements MigrationInterface {
         "password_hash" character varying(100) NOT NULL,
         "roles" text array NOT NULL DEFAULT '{user}',
         "disabled" boolean NOT NULL DEFAULT false,
-        "failed_login_count" integer NOT NULL DEFAULT 0,
-        "last_failed_login_at" TIMESTAMP WITH TIME ZONE,
         "tokens_valid_after" TIMESTAMP WITH TIME ZONE,
         "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
         "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),

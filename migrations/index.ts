@@ -1,5 +1,14 @@
-import { CreateSessions1795450000000 } from './1795450000000-create-sessions';
 import { CreateUsers1795400000000 } from './1795400000000-create-users';
+import { CreateSessions1795450000000 } from './1795450000000-create-sessions';
+import { CreateAuthEvents1795600000000 } from './1795600000000-create-auth-events';
+import { CreatePasswordResetTokens1795610000000 } from './1795610000000-create-password-reset-tokens';
+import { CreateLoginFailures1795620000000 } from './1795620000000-create-login-failures';
 
 /** Every migration, in order. Listed explicitly: the app, the CLI and the tests load the same set. */
-export const MIGRATIONS = [CreateUsers1795400000000, CreateSessions1795450000000];
+export const MIGRATIONS = [
+  CreateUsers1795400000000,
+  CreateSessions1795450000000,
+  CreateAuthEvents1795600000000,
+  CreatePasswordResetTokens1795610000000,
+  CreateLoginFailures1795620000000,
+];

@@ -21,8 +21,8 @@ describe('password hashing', () => {
     expect(registered.status).toBe(201);
 
     const users = t.app.get(UsersService);
-    expect(await users.verifyCredentials('longpass', `${shared}-first`)).not.toBeNull();
-    expect(await users.verifyCredentials('longpass', `${shared}-other`)).toBeNull();
+    expect(await users.verifyCredentials('longpass', `${shared}-first`)).toMatchObject({ ok: true });
+    expect(await users.verifyCredentials('longpass', `${shared}-other`)).toMatchObject({ ok: false, reason: 'wrong_password' });
   });
 
   it('upgrades a hash below BCRYPT_COST at the next successful check', async () => {
@@ -32,7 +32,7 @@ describe('password hashing', () => {
       .expect(201);
     const stronger = await createTestApp({ database: t.database, env: { BCRYPT_COST: '5', PASSWORD_PEPPER: t.config.passwordPepper } });
     try {
-      expect(await stronger.app.get(UsersService).verifyCredentials('upgrade', 'upgrade me please')).not.toBeNull();
+      expect(await stronger.app.get(UsersService).verifyCredentials('upgrade', 'upgrade me please')).toMatchObject({ ok: true });
       const [row] = await t.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = 'upgrade'");
       expect(row.password_hash).toMatch(/^\$2b\$05\$/);
     } finally {

@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PasswordResetTokenEntity } from './entities/password-reset-token.entity';
 import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher.service';
 import { PasswordPolicy } from './password-policy.service';
+import { PasswordResetTokensService } from './password-reset-tokens.service';
 import { PostgresSessionStore } from './sessions/postgres-session.store';
 import { SessionsService } from './sessions/sessions.service';
 import { UsersService } from './users.service';
 
 /** Users, their credentials and their cookie sessions. Exports services only, never repositories. */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity, SessionEntity])],
-  providers: [UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService],
-  exports: [UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService],
+  imports: [TypeOrmModule.forFeature([UserEntity, SessionEntity, PasswordResetTokenEntity])],
+  providers: [UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
+  exports: [UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
 })
 export class UsersModule {}

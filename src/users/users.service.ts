@@ -8,6 +8,10 @@ import { EMAIL_UNIQUE, USER_ROLE, UserEntity } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher.service';
 import { PasswordPolicy } from './password-policy.service';
 
+export type CredentialCheck =
+  | { readonly ok: true; readonly user: UserEntity }
+  | { readonly ok: false; readonly reason: 'unknown_user' | 'wrong_password' | 'disabled'; readonly userId: string | null };
+
 export interface NewUser {
   readonly username: string;
   readonly email: string;
@@ -42,6 +46,25 @@ export class UsersService {
     }
   }
 
+  /** Checks the policy for this user and hashes; nothing is stored yet. */
+  async hashNewPassword(user: UserEntity, password: string): Promise<string> {
+    this.policy.assertAcceptable(password, { username: user.username, email: user.email });
+    return this.hasher.hash(password);
+  }
+
+  async storePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id: userId }, { passwordHash });
+  }
+
+  /** True when `password` is the user's current password (for re-authentication). */
+  verifyPassword(user: UserEntity, password: string): Promise<boolean> {
+    return this.hasher.verify(password, user.passwordHash);
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ email: email.toLowerCase() });
+  }
+
   findById(id: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ id });
   }
@@ -53,17 +76,20 @@ export class UsersService {
   }
 
   /**
-   * The user when the password is theirs and the account may log in; null otherwise, after the same
-   * bcrypt work in every case so the answer's timing does not tell which.
+   * Checks a login. Every outcome costs the same bcrypt work, so timing does not tell them apart;
+   * callers must answer all failures identically.
    */
-  async verifyCredentials(login: string, password: string): Promise<UserEntity | null> {
+  async verifyCredentials(login: string, password: string): Promise<CredentialCheck> {
     const user = await this.findByLogin(login);
-    if (user === null) return this.hasher.verifyAgainstDummy(password).then(() => null);
-    const matches = await this.hasher.verify(password, user.passwordHash);
-    if (!matches || user.disabled) return null;
+    if (user === null) {
+      await this.hasher.verifyAgainstDummy(password);
+      return { ok: false, reason: 'unknown_user', userId: null };
+    }
+    if (!(await this.hasher.verify(password, user.passwordHash))) return { ok: false, reason: 'wrong_password', userId: user.id };
+    if (user.disabled) return { ok: false, reason: 'disabled', userId: user.id };
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
     }
-    return user;
+    return { ok: true, user };
   }
 }

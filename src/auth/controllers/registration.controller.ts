@@ -1,5 +1,7 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { requestContext } from '../../audit/request-context';
 import { UserView } from '../../users/user.view';
 import { AuthService } from '../auth.service';
 import { RegisterDto } from '../dto/register.dto';
@@ -14,7 +16,7 @@ export class RegistrationController {
   @ApiCreatedResponse({ type: UserView })
   @ApiBadRequestResponse({ description: 'Invalid input or a password the policy refuses' })
   @ApiConflictResponse({ description: 'Username or email already registered' })
-  register(@Body() body: RegisterDto): Promise<UserView> {
-    return this.auth.register(body);
+  register(@Body() body: RegisterDto, @Req() request: Request): Promise<UserView> {
+    return this.auth.register(body, requestContext(request));
   }
 }

@@ -9,6 +9,9 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { AuditEventType } from '../../audit/audit-event-type';
+import { AuditService } from '../../audit/audit.service';
+import { requestContext } from '../../audit/request-context';
 import { AppConfig } from '../../config/app-config';
 import { UserEntity } from '../../users/entities/user.entity';
 import { SESSION_COOKIE, sessionCookieOptions } from '../../users/sessions/session.middleware';
@@ -17,6 +20,7 @@ import { LoginDto } from '../dto/login.dto';
 import { LocalAuthGuard } from '../guards/local-auth.guard';
 import { LoginOriginGuard } from '../guards/login-origin.guard';
 import { SessionGuard } from '../guards/session.guard';
+import { LoginService } from '../login.service';
 import { SessionLoginService } from '../sessions/session-login.service';
 
 class CsrfTokenView {
@@ -32,6 +36,8 @@ class SessionLoginView extends CsrfTokenView {
 export class SessionAuthController {
   constructor(
     private readonly sessions: SessionLoginService,
+    private readonly logins: LoginService,
+    private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
 
@@ -44,6 +50,7 @@ export class SessionAuthController {
   async login(@Body() _credentials: LoginDto, @Req() request: Request): Promise<SessionLoginView> {
     const user = request.user as UserEntity;
     const csrfToken = await this.sessions.start(request, user.id);
+    await this.logins.recordSuccess(user, 'session', requestContext(request));
     return { user: UserView.of(user), csrfToken };
   }
 
@@ -70,7 +77,9 @@ export class SessionAuthController {
   @ApiCookieAuth('sid')
   @ApiNoContentResponse({ description: 'The session row is deleted and the cookie cleared' })
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    const userId = request.principal?.userId;
     await this.sessions.end(request);
+    await this.audit.record({ type: AuditEventType.LOGOUT, userId, context: requestContext(request), details: { method: 'session' } });
     response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.config));
   }
 }

@@ -3,7 +3,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
-import { INVALID_CREDENTIALS_MESSAGE } from '../strategies/local.strategy';
+import { INVALID_CREDENTIALS_MESSAGE } from '../login.service';
 
 const MAX_LOGIN_LENGTH = 254;
 const MAX_PASSWORD_LENGTH = 1024;

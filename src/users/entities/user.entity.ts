@@ -30,12 +30,6 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
-  @Column({ name: 'failed_login_count', type: 'integer', default: 0 })
-  failedLoginCount!: number;
-
-  @Column({ name: 'last_failed_login_at', type: 'timestamptz', nullable: true })
-  lastFailedLoginAt!: Date | null;
-
   /** Access tokens issued before this instant are rejected (logout-all, password change, disable, role change). */
   @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true })
   tokensValidAfter!: Date | null;

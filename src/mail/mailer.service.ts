@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { createTransport, Transporter } from 'nodemailer';
+import { AppConfig } from '../config/app-config';
+import { MailMessage } from './mail-message';
+
+const FROM_ADDRESS = 'no-reply@localhost';
+
+/**
+ * Sends mail through SMTP_URL; without it (development, tests), each message is written as an .eml
+ * file to MAIL_OUTBOX_DIR instead. Messages carry secrets (reset links), so they never reach the log.
+ */
+@Injectable()
+export class MailerService {
+  private readonly logger = new Logger(MailerService.name);
+  private readonly transport: Transporter;
+  private readonly outboxDir: string | undefined;
+
+  constructor(config: AppConfig) {
+    this.outboxDir = config.smtpUrl === undefined ? config.mailOutboxDir : undefined;
+    this.transport =
+      config.smtpUrl === undefined
+        ? createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+        : createTransport(config.smtpUrl);
+  }
+
+  async send(message: MailMessage): Promise<void> {
+    const info = await this.transport.sendMail({ from: FROM_ADDRESS, ...message });
+    if (this.outboxDir === undefined) return;
+    await mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
+    const file = join(this.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`);
+    await writeFile(file, (info as { message: Buffer }).message, { mode: 0o600 });
+    this.logger.log(`Mail "${message.subject}" written to the outbox (no SMTP_URL)`);
+  }
+}

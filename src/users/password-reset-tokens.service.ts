@@ -1,0 +1,48 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+export const RESET_TOKEN_TTL_SECONDS = 30 * 60;
+
+const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** Issues and spends single-use reset tokens (256 random bits, kept only as SHA-256, 30 minutes). */
+@Injectable()
+export class PasswordResetTokensService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A new token for the user; any earlier unspent one stops working. */
+  async issue(userId: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('DELETE FROM password_reset_tokens WHERE user_id = $1 AND used_at IS NULL', [userId]);
+      await manager.query(
+        `INSERT INTO password_reset_tokens (token_hash, user_id, expires_at)
+         VALUES ($1, $2, now() + make_interval(secs => $3))`,
+        [hashToken(token), userId, RESET_TOKEN_TTL_SECONDS],
+      );
+    });
+    return token;
+  }
+
+  /** The user a live token belongs to, without spending it. */
+  async findUserId(token: string): Promise<string | null> {
+    const rows = await this.dataSource.query<{ user_id: string }[]>(
+      'SELECT user_id FROM password_reset_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()',
+      [hashToken(token)],
+    );
+    return rows[0]?.user_id ?? null;
+  }
+
+  /** Spends the token atomically: of concurrent spends, exactly one gets the user id. */
+  async spend(token: string): Promise<string | null> {
+    const rows = await this.dataSource.query<[{ user_id: string }[], number]>(
+      `UPDATE password_reset_tokens SET used_at = now()
+        WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+        RETURNING user_id`,
+      [hashToken(token)],
+    );
+    return rows[0][0]?.user_id ?? null;
+  }
+}
