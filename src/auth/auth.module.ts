@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AuthService } from './auth.service';
 import { RegistrationController } from './controllers/registration.controller';
@@ -13,8 +14,19 @@ import { SessionAuthenticator } from './sessions/session-authenticator';
 import { SessionLoginService } from './sessions/session-login.service';
 import { LocalStrategy } from './strategies/local.strategy';
 import { LoginService } from './login.service';
+import { ipRateLimit } from './throttling/ip-rate-limit.middleware';
 import { LoginFailureEntity } from './throttling/login-failure.entity';
 import { LoginThrottleService } from './throttling/login-throttle.service';
+
+const RATE_LIMITED_PATHS = [
+  'auth/register',
+  'auth/session/login',
+  'auth/jwt/login',
+  'auth/jwt/refresh',
+  'auth/password/change',
+  'auth/password/forgot',
+  'auth/password/reset',
+];
 
 /**
  * Authentication for product controllers: import it into a product module, then guard its
@@ -40,4 +52,13 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
   ],
   exports: [SessionGuard, SessionAuthenticator],
 })
-export class AuthModule {}
+export class AuthModule implements NestModule {
+  constructor(private readonly config: AppConfig) {}
+
+  /** Each credential endpoint gets its own per-IP budget. */
+  configure(consumer: MiddlewareConsumer): void {
+    for (const path of RATE_LIMITED_PATHS) {
+      consumer.apply(ipRateLimit(this.config)).forRoutes({ path, method: RequestMethod.POST });
+    }
+  }
+}
