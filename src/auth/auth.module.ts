@@ -2,9 +2,11 @@ import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/c
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { MailModule } from '../mail/mail.module';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AuthService } from './auth.service';
+import { PasswordController } from './controllers/password.controller';
 import { RegistrationController } from './controllers/registration.controller';
 import { SessionAuthController } from './controllers/session-auth.controller';
 import { LocalAuthGuard } from './guards/local-auth.guard';
@@ -14,6 +16,8 @@ import { SessionAuthenticator } from './sessions/session-authenticator';
 import { SessionLoginService } from './sessions/session-login.service';
 import { LocalStrategy } from './strategies/local.strategy';
 import { LoginService } from './login.service';
+import { LoginsService } from './logins/logins.service';
+import { PasswordResetService } from './passwords/password-reset.service';
 import { ipRateLimit } from './throttling/ip-rate-limit.middleware';
 import { LoginFailureEntity } from './throttling/login-failure.entity';
 import { LoginThrottleService } from './throttling/login-throttle.service';
@@ -37,11 +41,13 @@ const RATE_LIMITED_PATHS = [
  * export class ReportsModule {}
  */
 @Module({
-  imports: [UsersModule, AuditModule, PassportModule, TypeOrmModule.forFeature([LoginFailureEntity])],
-  controllers: [RegistrationController, SessionAuthController],
+  imports: [UsersModule, AuditModule, MailModule, PassportModule, TypeOrmModule.forFeature([LoginFailureEntity])],
+  controllers: [RegistrationController, SessionAuthController, PasswordController],
   providers: [
     AuthService,
     LoginService,
+    LoginsService,
+    PasswordResetService,
     LoginThrottleService,
     LocalStrategy,
     LocalAuthGuard,

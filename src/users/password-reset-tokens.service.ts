@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 export const RESET_TOKEN_TTL_SECONDS = 30 * 60;
+const MIN_SECONDS_BETWEEN_MAILS = 60;
 
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -12,18 +13,29 @@ const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').
 export class PasswordResetTokensService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** A new token for the user; any earlier unspent one stops working. */
-  async issue(userId: string): Promise<string> {
+  /**
+   * A new token for the user; any earlier unspent one stops working. Null when one was issued less
+   * than a minute ago, so repeated requests cannot flood the user's mailbox.
+   */
+  async issue(userId: string): Promise<string | null> {
     const token = randomBytes(32).toString('base64url');
-    await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
+      // Serialises concurrent requests for one user, so the one-a-minute rule holds under races.
+      await manager.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      const recent = await manager.query<unknown[]>(
+        `SELECT 1 FROM password_reset_tokens
+          WHERE user_id = $1 AND used_at IS NULL AND created_at > now() - make_interval(secs => $2)`,
+        [userId, MIN_SECONDS_BETWEEN_MAILS],
+      );
+      if (recent.length > 0) return null;
       await manager.query('DELETE FROM password_reset_tokens WHERE user_id = $1 AND used_at IS NULL', [userId]);
       await manager.query(
         `INSERT INTO password_reset_tokens (token_hash, user_id, expires_at)
          VALUES ($1, $2, now() + make_interval(secs => $3))`,
         [hashToken(token), userId, RESET_TOKEN_TTL_SECONDS],
       );
+      return token;
     });
-    return token;
   }
 
   /** The user a live token belongs to, without spending it. */

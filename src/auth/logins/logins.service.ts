@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { SessionsService } from '../../users/sessions/sessions.service';
+
+export interface LoginsToKeep {
+  readonly sessionId?: string;
+}
+
+/** A user's logins of every kind, seen together: what "end all logins" ends. */
+@Injectable()
+export class LoginsService {
+  constructor(private readonly sessions: SessionsService) {}
+
+  /** Ends every login of the user except the ones named in `keep`. */
+  async endAll(userId: string, keep: LoginsToKeep = {}): Promise<void> {
+    await this.sessions.endAll(userId, keep.sessionId);
+  }
+}
