@@ -1,5 +1,4 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { MailModule } from '../mail/mail.module';
@@ -41,7 +40,7 @@ const RATE_LIMITED_PATHS = [
  * export class ReportsModule {}
  */
 @Module({
-  imports: [UsersModule, AuditModule, MailModule, PassportModule, TypeOrmModule.forFeature([LoginFailureEntity])],
+  imports: [UsersModule, AuditModule, MailModule, TypeOrmModule.forFeature([LoginFailureEntity])],
   controllers: [RegistrationController, SessionAuthController, PasswordController],
   providers: [
     AuthService,

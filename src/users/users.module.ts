@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordResetTokenEntity } from './entities/password-reset-token.entity';
 import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
+import { BootstrapAdminService } from './bootstrap-admin.service';
 import { PasswordHasher } from './password-hasher.service';
 import { PasswordPolicy } from './password-policy.service';
 import { PasswordResetTokensService } from './password-reset-tokens.service';
@@ -13,7 +14,7 @@ import { UsersService } from './users.service';
 /** Users, their credentials and their cookie sessions. Exports services only, never repositories. */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, SessionEntity, PasswordResetTokenEntity])],
-  providers: [UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
+  providers: [BootstrapAdminService, UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
   exports: [UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
 })
 export class UsersModule {}

@@ -1,22 +1,27 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
+import { UserEntity } from '../../users/entities/user.entity';
 import { INVALID_CREDENTIALS_MESSAGE } from '../login.service';
+import { LocalStrategy } from '../strategies/local.strategy';
+import { runStrategy } from '../strategies/run-strategy';
 
 const MAX_LOGIN_LENGTH = 254;
 const MAX_PASSWORD_LENGTH = 1024;
 
 /**
- * Runs LocalStrategy. Guards run before pipes, so the credentials' types are checked here:
- * a non-string never reaches bcrypt. The full body is validated by the route's DTO afterwards.
+ * Runs LocalStrategy and puts the user on `request.user`. Guards run before pipes, so the
+ * credentials' types are checked here: a non-string never reaches bcrypt. The full body is
+ * validated by the route's DTO afterwards.
  */
 @Injectable()
-export class LocalAuthGuard extends AuthGuard('local') {
-  override canActivate(context: ExecutionContext) {
-    const body = context.switchToHttp().getRequest<Request>().body as Record<string, unknown> | undefined;
-    const { username, password } = body ?? {};
+export class LocalAuthGuard implements CanActivate {
+  constructor(private readonly strategy: LocalStrategy) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<Request>();
+    const { username, password } = (request.body ?? {}) as Record<string, unknown>;
     if (
       typeof username !== 'string' ||
       typeof password !== 'string' ||
@@ -27,13 +32,10 @@ export class LocalAuthGuard extends AuthGuard('local') {
     ) {
       throw new DomainException(ErrorCode.VALIDATION_FAILED, 'username and password must be non-empty strings');
     }
-    return super.canActivate(context);
-  }
-
-  override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error instanceof DomainException) throw error;
-    if (error !== null && error !== undefined) throw error;
-    if (!user) throw new DomainException(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
-    return user;
+    const outcome = await runStrategy<UserEntity>(this.strategy, request);
+    if (outcome.kind === 'error') throw outcome.error;
+    if (outcome.kind === 'fail') throw new DomainException(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
+    request.user = outcome.user;
+    return true;
   }
 }

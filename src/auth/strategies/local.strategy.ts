@@ -1,23 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-local';
 import { requestContext } from '../../audit/request-context';
-import { UserEntity } from '../../users/entities/user.entity';
 import { LoginService } from '../login.service';
 
 /**
- * Username-or-email and password, for both flavours. Unknown user, wrong password and disabled user
- * all end in the same 401 after the same bcrypt work, so neither the answer nor its timing tells
- * them apart.
+ * passport-local: username-or-email and password, for both flavours. Unknown user, wrong password
+ * and disabled user all end in the same 401 after the same bcrypt work, so neither the answer nor
+ * its timing tells them apart. Run per app instance by `LocalAuthGuard` (see run-strategy.ts).
  */
 @Injectable()
-export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
-  constructor(private readonly logins: LoginService) {
-    super({ usernameField: 'username', passwordField: 'password', session: false, passReqToCallback: true });
-  }
-
-  validate(request: Request, username: string, password: string): Promise<UserEntity> {
-    return this.logins.verify(username, password, requestContext(request));
+export class LocalStrategy extends Strategy {
+  constructor(logins: LoginService) {
+    super({ usernameField: 'username', passwordField: 'password', session: false, passReqToCallback: true }, (request, username, password, done) => {
+      logins.verify(username, password, requestContext(request as Request)).then(
+        (user) => done(null, user),
+        (error: unknown) => done(error),
+      );
+    });
   }
 }
