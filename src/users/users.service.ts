@@ -65,6 +65,21 @@ export class UsersService {
     return this.users.findOneBy({ email: email.toLowerCase() });
   }
 
+  /** A page of users, oldest first, with the total count. */
+  list(limit: number, offset: number): Promise<[UserEntity[], number]> {
+    return this.users.findAndCount({ order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+  }
+
+  /** False when there is no such user. */
+  async setDisabled(id: string, disabled: boolean): Promise<boolean> {
+    return ((await this.users.update({ id }, { disabled })).affected ?? 0) > 0;
+  }
+
+  async setRoles(id: string, roles: readonly string[]): Promise<UserEntity | null> {
+    const result = await this.users.update({ id }, { roles: [...roles] });
+    return (result.affected ?? 0) > 0 ? this.findById(id) : null;
+  }
+
   findById(id: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ id });
   }

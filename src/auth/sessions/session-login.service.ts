@@ -30,6 +30,18 @@ export class SessionLoginService {
     return csrfToken;
   }
 
+  /**
+   * Moves the current login to a new session id (after a password change): the old id and its row
+   * are gone; the user and CSRF token are kept. The lifetimes start again, as at a login: the
+   * password was just proven.
+   */
+  async renew(request: Request): Promise<void> {
+    const { userId, csrfToken, ip, userAgent } = request.session;
+    await promisify(request.session, 'regenerate');
+    Object.assign(request.session, { userId, csrfToken, ip, userAgent });
+    await promisify(request.session, 'save');
+  }
+
   /** Deletes the session's row; the caller clears the cookie. */
   end(request: Request): Promise<void> {
     return promisify(request.session, 'destroy');
