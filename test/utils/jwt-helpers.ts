@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { createHmac, KeyObject, randomUUID, sign as cryptoSign } from 'node:crypto';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { kidOf } from '../../src/tokens/jwt-key-ring';
@@ -68,13 +67,29 @@ export function accessClaims(t: TestApp, userId: string, overrides: Record<strin
   };
 }
 
-/** Signs claims as the test chooses, with jsonwebtoken directly (never through the service). */
+export type TestAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256';
+
+/**
+ * Signs claims exactly as given (undefined claims are left out), with node:crypto directly, never
+ * through the service: the test controls every byte of header and payload.
+ */
 export function signWith(
   claims: Record<string, unknown>,
-  secret: jwt.Secret,
-  options: { algorithm?: jwt.Algorithm; kid?: string } = {},
+  key: string | KeyObject,
+  options: { algorithm?: TestAlgorithm; kid?: string } = {},
 ): string {
-  return jwt.sign(claims, secret, { algorithm: options.algorithm ?? 'HS256', keyid: options.kid, noTimestamp: true });
+  const algorithm = options.algorithm ?? 'HS256';
+  const header = { alg: algorithm, typ: 'JWT', ...(options.kid === undefined ? {} : { kid: options.kid }) };
+  const input = `${base64url(header)}.${base64url(claims)}`;
+  const signature =
+    algorithm === 'RS256'
+      ? cryptoSign('sha256', Buffer.from(input), key)
+      : createHmac(`sha${algorithm.slice(2)}`, key).update(input).digest();
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+export function base64url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 export function kid(secret: string): string {
