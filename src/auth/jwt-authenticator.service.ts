@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import type { AccessTokenClaims } from '../tokens/access-token-claims';
 import { CsrfTokenService } from '../tokens/csrf-token.service';
 import { RevocationService } from '../tokens/revocation/revocation.service';
 import { assertJwtCsrf, UNSAFE_METHODS } from './jwt-csrf';
 import type { Principal } from './principal';
 import { readAccessToken } from './strategies/access-token.extractor';
-import { JWT_STRATEGY, JwtStrategy } from './strategies/jwt.strategy';
+import { JwtStrategy } from './strategies/jwt.strategy';
 
 /**
  * The work behind {@link JwtGuard}: verify the access token (passport-jwt), refuse a revoked one
@@ -23,12 +22,12 @@ export class JwtAuthenticator {
     private readonly csrf: CsrfTokenService,
   ) {}
 
-  async authenticate(request: Request, response: Response): Promise<Principal> {
+  async authenticate(request: Request): Promise<Principal> {
     const presented = readAccessToken(request);
     if (presented === undefined) {
       throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required', { 'WWW-Authenticate': 'Bearer' });
     }
-    const claims = await this.verify(request, response);
+    const claims = await this.strategy.claimsOf(request);
     if (claims === undefined || (await this.revocation.isRevoked(claims))) {
       throw new DomainException(ErrorCode.INVALID_TOKEN, 'Invalid or expired access token', {
         'WWW-Authenticate': 'Bearer error="invalid_token"',
@@ -43,16 +42,5 @@ export class JwtAuthenticator {
       credential: presented.source,
       accessToken: { jti: claims.jti, exp: claims.exp },
     };
-  }
-
-  private verify(request: Request, response: Response): Promise<AccessTokenClaims | undefined> {
-    return new Promise((resolve) => {
-      const middleware = this.strategy
-        .getPassportInstance()
-        .authenticate(JWT_STRATEGY, { session: false }, (error: unknown, claims: AccessTokenClaims | false | null) =>
-          resolve(error || !claims ? undefined : claims),
-        );
-      middleware(request, response, () => resolve(undefined));
-    });
   }
 }

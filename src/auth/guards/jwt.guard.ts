@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { JwtAuthenticator } from '../jwt-authenticator.service';
 
 /**
@@ -36,9 +36,8 @@ export class JwtGuard implements CanActivate {
   constructor(private readonly authenticator: JwtAuthenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
-    request.principal = await this.authenticator.authenticate(request, http.getResponse<Response>());
+    const request = context.switchToHttp().getRequest<Request>();
+    request.principal = await this.authenticator.authenticate(request);
     return true;
   }
 }

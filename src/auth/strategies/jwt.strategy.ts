@@ -32,12 +32,28 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   }
 
   /**
-   * Called by the PassportStrategy mixin while it registers the strategy. An Authenticator of its own
-   * instead of passport's process-wide singleton: two app instances in one process (tests) must not
-   * verify with each other's keys.
+   * The PassportStrategy mixin registers the strategy on this. An Authenticator of its own instead of
+   * passport's process-wide singleton: two app instances in one process (tests) must not share it.
    */
   getPassportInstance(): passport.Authenticator {
     return (this.authenticator ??= new passport.Authenticator());
+  }
+
+  /**
+   * Runs the strategy for one request as passport's middleware does (an object inheriting from the
+   * strategy, given the success/fail/error actions), without the middleware's per-request work on
+   * `req` (login helpers, session manager), which a stateless guard does not need.
+   */
+  claimsOf(request: Request): Promise<AccessTokenClaims | undefined> {
+    return new Promise((resolve) => {
+      const attempt = Object.create(this) as JwtStrategy;
+      attempt.success = (claims: AccessTokenClaims) => resolve(claims);
+      attempt.fail = () => resolve(undefined);
+      attempt.error = () => resolve(undefined);
+      attempt.redirect = () => resolve(undefined);
+      attempt.pass = () => resolve(undefined);
+      attempt.authenticate(request, {});
+    });
   }
 
   validate(payload: unknown): AccessTokenClaims | null {
