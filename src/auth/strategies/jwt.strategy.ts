@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
 import passport from 'passport';
 import { SecretOrKeyProvider, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config';

@@ -10,7 +10,9 @@ import { RevocationStore } from './revocation-store.service';
  * in the same transaction and apply to this instance's memory at once; the check reads memory only,
  * unless the listener is down, when it asks the database.
  *
- * Methods that take an `EntityManager` write inside the caller's transaction.
+ * Methods that take an `EntityManager` write inside the caller's transaction; this instance's memory
+ * is then updated before that transaction commits, so a rollback leaves it refusing those tokens
+ * (failing closed) until they expire.
  */
 @Injectable()
 export class RevocationService {
