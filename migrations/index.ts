@@ -1,5 +1,6 @@
 import { CreateUsers1795400000000 } from './1795400000000-create-users';
 import { CreateSessions1795450000000 } from './1795450000000-create-sessions';
+import { CreateRefreshTokens1795500000000 } from './1795500000000-create-refresh-tokens';
 import { CreateAuthEvents1795600000000 } from './1795600000000-create-auth-events';
 import { CreatePasswordResetTokens1795610000000 } from './1795610000000-create-password-reset-tokens';
 import { CreateLoginFailures1795620000000 } from './1795620000000-create-login-failures';
@@ -8,6 +9,7 @@ import { CreateLoginFailures1795620000000 } from './1795620000000-create-login-f
 export const MIGRATIONS = [
   CreateUsers1795400000000,
   CreateSessions1795450000000,
+  CreateRefreshTokens1795500000000,
   CreateAuthEvents1795600000000,
   CreatePasswordResetTokens1795610000000,
   CreateLoginFailures1795620000000,

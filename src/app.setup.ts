@@ -1,6 +1,7 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
@@ -23,6 +24,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(helmet({ hsts: config.isProduction }));
   app.enableCors({ origin: [...config.corsOrigins], credentials: true });
   app.use(['/auth', '/admin'], noStore);
+  // Unsigned parsing only: the JWT cookie transport reads access_token, refresh_token and csrf_token.
+  app.use(cookieParser());
   app.use(requireJsonBody);
   app.use(jsonBodyParser(config.bodyLimit));
   app.use(sessionMiddleware(config, app.get(PostgresSessionStore)));

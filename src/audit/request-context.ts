@@ -7,5 +7,5 @@ export interface RequestContext {
 }
 
 export function requestContext(request: Request): RequestContext {
-  return { ip: request.ip ?? null, userAgent: request.get('user-agent')?.slice(0, 512) ?? null };
+  return { ip: request.ip?.slice(0, 64) ?? null, userAgent: request.get('user-agent')?.slice(0, 512) ?? null };
 }

@@ -1,18 +1,24 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { MailModule } from '../mail/mail.module';
 import { AppConfig } from '../config/app-config';
+import { MailModule } from '../mail/mail.module';
+import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AuthService } from './auth.service';
+import { JwtAuthController } from './controllers/jwt-auth.controller';
 import { PasswordController } from './controllers/password.controller';
 import { RegistrationController } from './controllers/registration.controller';
 import { SessionAuthController } from './controllers/session-auth.controller';
+import { JwtGuard } from './guards/jwt.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { LoginOriginGuard } from './guards/login-origin.guard';
 import { SessionGuard } from './guards/session.guard';
+import { JwtAuthService } from './jwt-auth.service';
+import { JwtAuthenticator } from './jwt-authenticator.service';
 import { SessionAuthenticator } from './sessions/session-authenticator';
 import { SessionLoginService } from './sessions/session-login.service';
+import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 import { LoginService } from './login.service';
 import { LoginsService } from './logins/logins.service';
@@ -33,15 +39,21 @@ const RATE_LIMITED_PATHS = [
 
 /**
  * Authentication for product controllers: import it into a product module, then guard its
- * controllers with `SessionGuard` (browsers, cookie session) and use `@CurrentUser()`.
+ * controllers with `SessionGuard` (browsers, cookie session), `JwtGuard` (SPAs, mobile apps,
+ * services) or `SessionOrJwtGuard` (either), add `RolesGuard` with `@Roles(...)` to authorize,
+ * and read the caller with `@CurrentUser()`.
  *
  * @example
  * @Module({ imports: [AuthModule], controllers: [ReportsController] })
  * export class ReportsModule {}
+ *
+ * @Controller('reports')
+ * @UseGuards(JwtGuard)
+ * export class ReportsController {}
  */
 @Module({
-  imports: [UsersModule, AuditModule, MailModule, TypeOrmModule.forFeature([LoginFailureEntity])],
-  controllers: [RegistrationController, SessionAuthController, PasswordController],
+  imports: [UsersModule, TokensModule, AuditModule, MailModule, TypeOrmModule.forFeature([LoginFailureEntity])],
+  controllers: [RegistrationController, SessionAuthController, JwtAuthController, PasswordController],
   providers: [
     AuthService,
     LoginService,
@@ -54,8 +66,12 @@ const RATE_LIMITED_PATHS = [
     SessionAuthenticator,
     SessionLoginService,
     SessionGuard,
+    JwtAuthService,
+    JwtStrategy,
+    JwtAuthenticator,
+    JwtGuard,
   ],
-  exports: [SessionGuard, SessionAuthenticator],
+  exports: [SessionGuard, JwtGuard, SessionAuthenticator, JwtAuthenticator],
 })
 export class AuthModule implements NestModule {
   constructor(private readonly config: AppConfig) {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, MoreThan, Repository } from 'typeorm';
 import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from '../common/errors/database-errors';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
@@ -106,5 +106,19 @@ export class UsersService {
       await this.users.update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
     }
     return { ok: true, user };
+  }
+
+  /** Access tokens issued at or before `at` stop working. With `manager`, inside the caller's transaction. */
+  async setTokensValidAfter(userId: string, at: Date, manager: EntityManager = this.users.manager): Promise<void> {
+    await manager.update(UserEntity, { id: userId }, { tokensValidAfter: at });
+  }
+
+  /** Users whose tokens-valid-after instant is later than `since` (the revocation state to load at start). */
+  async findTokensValidAfterSince(since: Date): Promise<Array<{ userId: string; at: Date }>> {
+    const users = await this.users.find({
+      select: { id: true, tokensValidAfter: true },
+      where: { tokensValidAfter: MoreThan(since) },
+    });
+    return users.flatMap((user) => (user.tokensValidAfter === null ? [] : [{ userId: user.id, at: user.tokensValidAfter }]));
   }
 }

@@ -62,7 +62,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureApp(app, config);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A start that fails half-way has already opened connections and timers: close them too.
+    await app.close().catch(() => undefined);
+    if (options.database === undefined) await database.drop();
+    throw error;
+  }
   const dataSource = app.get(DataSource);
   return {
     app,

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { Clock } from '../clock';
+import type { RevocationEvent } from './revocation-event';
+
+/** The claims the revocation check needs. */
+export interface RevocableToken {
+  readonly sub: string;
+  readonly jti: string;
+  readonly sid: string;
+  /** Seconds. */
+  readonly iat: number;
+}
+
+/**
+ * The live revocations, in memory, so that the guard answers without a database round trip.
+ * Each entry is kept only while a token it stops could still verify, then swept.
+ *
+ * Access tokens carry `iat` in whole seconds, so a tokens-valid-after instant `at` stops every
+ * token with `iat <= floor(at / 1000)`: a token signed earlier in the same second as a logout-all
+ * is stopped. Tokens issued later in that second would be stopped too, so the issuer asks
+ * {@link earliestIssuedAt} and dates them from the next second.
+ */
+@Injectable()
+export class RevocationCache {
+  /** jti → when to forget it. */
+  private readonly accessTokens = new Map<string, number>();
+  /** family id → when to forget it. */
+  private readonly families = new Map<string, number>();
+  /** user id → tokens-valid-after instant. */
+  private readonly validAfter = new Map<string, number>();
+  /** How long after an instant a token issued before it can still verify. */
+  private readonly accessTokenReachMs: number;
+  private readonly toleranceMs: number;
+
+  constructor(
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    this.toleranceMs = config.jwtClockToleranceSeconds * 1000;
+    this.accessTokenReachMs = config.jwtAccessTtlSeconds * 1000 + this.toleranceMs;
+  }
+
+  apply(event: RevocationEvent): void {
+    switch (event.kind) {
+      case 'access-token':
+        this.accessTokens.set(event.jti, event.expiresAt + this.toleranceMs);
+        return;
+      case 'family':
+        this.families.set(event.familyId, event.expiresAt + this.accessTokenReachMs);
+        return;
+      case 'tokens-valid-after':
+        this.validAfter.set(event.userId, Math.max(event.at, this.validAfter.get(event.userId) ?? 0));
+        return;
+    }
+  }
+
+  isRevoked(token: RevocableToken): boolean {
+    if (this.accessTokens.has(token.jti) || this.families.has(token.sid)) return true;
+    const at = this.validAfter.get(token.sub);
+    return at !== undefined && token.iat <= Math.floor(at / 1000);
+  }
+
+  /** The smallest `iat` (seconds) a new token of this user may carry and still be accepted. */
+  earliestIssuedAt(userId: string): number {
+    const at = this.validAfter.get(userId);
+    return at === undefined ? 0 : Math.floor(at / 1000) + 1;
+  }
+
+  /** Forgets the entries that can no longer stop a token that would otherwise verify. */
+  sweep(): void {
+    const now = this.clock.now();
+    for (const [jti, forgetAt] of this.accessTokens) if (forgetAt < now) this.accessTokens.delete(jti);
+    for (const [familyId, forgetAt] of this.families) if (forgetAt < now) this.families.delete(familyId);
+    for (const [userId, at] of this.validAfter) if (at + this.accessTokenReachMs < now) this.validAfter.delete(userId);
+  }
+
+  /** How far back the database must be read to rebuild this state. */
+  get retentionMs(): number {
+    return this.accessTokenReachMs;
+  }
+
+  get size(): number {
+    return this.accessTokens.size + this.families.size + this.validAfter.size;
+  }
+}

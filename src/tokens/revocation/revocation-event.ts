@@ -1,0 +1,43 @@
+/** The PostgreSQL NOTIFY channel on which every instance learns of revocations. */
+export const REVOCATION_CHANNEL = 'auth_revocations';
+
+/** A revocation, as stored in memory and sent between instances. Times are epoch milliseconds. */
+export type RevocationEvent =
+  /** One access token is blocklisted until its own expiry. */
+  | { readonly kind: 'access-token'; readonly jti: string; readonly expiresAt: number }
+  /** A refresh family is revoked: its access tokens stop too. */
+  | { readonly kind: 'family'; readonly familyId: string; readonly expiresAt: number }
+  /** Every access token of the user issued at or before `at` stops. */
+  | { readonly kind: 'tokens-valid-after'; readonly userId: string; readonly at: number };
+
+/** A notification's payload, or undefined when it is not one this version understands. */
+export function parseRevocationEvent(payload: string): RevocationEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const event = value as Record<string, unknown>;
+  switch (event.kind) {
+    case 'access-token':
+      return isId(event.jti) && isTime(event.expiresAt) ? { kind: 'access-token', jti: event.jti, expiresAt: event.expiresAt } : undefined;
+    case 'family':
+      return isId(event.familyId) && isTime(event.expiresAt)
+        ? { kind: 'family', familyId: event.familyId, expiresAt: event.expiresAt }
+        : undefined;
+    case 'tokens-valid-after':
+      return isId(event.userId) && isTime(event.at) ? { kind: 'tokens-valid-after', userId: event.userId, at: event.at } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 64;
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}

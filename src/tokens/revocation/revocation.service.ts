@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { RevocableToken, RevocationCache } from './revocation-cache';
+import type { RevocationEvent } from './revocation-event';
+import { RevocationListener } from './revocation-listener.service';
+import { RevocationStore } from './revocation-store.service';
+
+/**
+ * Stops access tokens before their `exp`, on every instance. Writes go to PostgreSQL with a NOTIFY
+ * in the same transaction and apply to this instance's memory at once; the check reads memory only,
+ * unless the listener is down, when it asks the database.
+ *
+ * Methods that take an `EntityManager` write inside the caller's transaction; this instance's memory
+ * is then updated before that transaction commits, so a rollback leaves it refusing those tokens
+ * (failing closed) until they expire.
+ */
+@Injectable()
+export class RevocationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: RevocationStore,
+    private readonly cache: RevocationCache,
+    private readonly listener: RevocationListener,
+  ) {}
+
+  /** Blocklists one access token until its expiry (`exp`, seconds). */
+  revokeAccessToken(jti: string, userId: string, exp: number): Promise<void> {
+    return this.write(undefined, (manager) => this.store.revokeAccessToken(manager, jti, userId, new Date(exp * 1000)));
+  }
+
+  /** Revokes a refresh family: its refresh tokens and every access token it issued. */
+  revokeFamily(familyId: string, manager?: EntityManager): Promise<void> {
+    return this.write(manager, (m) => this.store.revokeFamily(m, familyId));
+  }
+
+  revokeAllFamiliesOfUser(userId: string, manager?: EntityManager): Promise<void> {
+    return this.write(manager, (m) => this.store.revokeAllFamiliesOfUser(m, userId));
+  }
+
+  /** Stops every access token of the user issued at or before `at` (logout-all, password change, disable). */
+  setUserTokensValidAfter(userId: string, at: Date, manager?: EntityManager): Promise<void> {
+    return this.write(manager, (m) => this.store.setTokensValidAfter(m, userId, at));
+  }
+
+  /** Memory only while the listener is live (no I/O); the database as well when it may be stale. */
+  isRevoked(token: RevocableToken): boolean | Promise<boolean> {
+    if (this.cache.isRevoked(token)) return true;
+    return this.listener.isLive ? false : this.store.isRevoked(token);
+  }
+
+  /** The smallest `iat` (seconds) a new access token of this user may carry. */
+  earliestIssuedAt(userId: string): number {
+    return this.cache.earliestIssuedAt(userId);
+  }
+
+  private async write(manager: EntityManager | undefined, write: (manager: EntityManager) => Promise<RevocationEvent[]>): Promise<void> {
+    const events = manager === undefined ? await this.dataSource.transaction(write) : await write(manager);
+    for (const event of events) this.cache.apply(event);
+  }
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { AuditModule } from '../audit/audit.module';
+import { UsersModule } from '../users/users.module';
+import { AccessTokenService } from './access-token.service';
+import { Clock, SystemClock } from './clock';
+import { CsrfTokenService } from './csrf-token.service';
+import { JwtKeyRing } from './jwt-key-ring';
+import { RefreshTokenService } from './refresh-token.service';
+import { RevocationCache } from './revocation/revocation-cache';
+import { RevocationListener } from './revocation/revocation-listener.service';
+import { RevocationStore } from './revocation/revocation-store.service';
+import { RevocationService } from './revocation/revocation.service';
+
+/** Access tokens, refresh rotation and the revocation blocklist. Exports services only. */
+@Module({
+  imports: [UsersModule, AuditModule, JwtModule.register({})],
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    JwtKeyRing,
+    AccessTokenService,
+    RefreshTokenService,
+    CsrfTokenService,
+    RevocationCache,
+    RevocationStore,
+    RevocationListener,
+    RevocationService,
+  ],
+  exports: [Clock, JwtKeyRing, AccessTokenService, RefreshTokenService, CsrfTokenService, RevocationService],
+})
+export class TokensModule {}

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
+import request from 'supertest';
+import { LISTENER_APPLICATION_NAME, RevocationListener } from '../src/tokens/revocation/revocation-listener.service';
+import { RevocationStore } from '../src/tokens/revocation/revocation-store.service';
+import { RevocationService } from '../src/tokens/revocation/revocation.service';
+import { createTestApp, TestApp, testSecrets } from './utils/create-test-app';
+import { decode, login, me, refresh, registerUser, TestUser, within } from './utils/jwt-helpers';
+
+describe('revocation across two instances on one database', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    const secrets = testSecrets();
+    a = await createTestApp({ env: secrets });
+    b = await createTestApp({ database: a.database, env: secrets });
+    user = await registerUser(a, 'twoinstances');
+  });
+
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  const refusedBy = (t: TestApp, accessToken: string) => async () => (await me(t, accessToken)).status === 401;
+
+  it('a logout through instance A stops the access token on instance B within 1 second', async () => {
+    const pair = await login(a, 'twoinstances');
+    expect((await me(b, pair.accessToken)).status).toBe(200);
+
+    await request(a.http).post('/auth/jwt/logout').set('Authorization', `Bearer ${pair.accessToken}`).expect(204);
+
+    expect((await me(a, pair.accessToken)).status).toBe(401);
+    const elapsed = await within(1000, refusedBy(b, pair.accessToken));
+    expect(elapsed).toBeDefined();
+  });
+
+  it('a family revoked on A (refresh reuse) stops its access tokens on B within 1 second', async () => {
+    const pair = await login(a, 'twoinstances');
+    const rotated = (await refresh(b, pair.refreshToken).expect(200)).body as { accessToken: string };
+    expect((await me(a, rotated.accessToken)).status).toBe(200);
+
+    await refresh(a, pair.refreshToken).expect(401);
+
+    expect(await within(1000, refusedBy(b, rotated.accessToken))).toBeDefined();
+  });
+
+  it('revoking every family of the user through B stops them all on A within 1 second', async () => {
+    const first = await login(a, 'twoinstances');
+    const second = await login(b, 'twoinstances');
+
+    await b.app.get(RevocationService).revokeAllFamiliesOfUser(user.id);
+
+    expect(await within(1000, refusedBy(a, first.accessToken))).toBeDefined();
+    expect(await within(1000, refusedBy(a, second.accessToken))).toBeDefined();
+    expect((await refresh(a, first.refreshToken)).status).toBe(401);
+    expect((await refresh(a, second.refreshToken)).status).toBe(401);
+  });
+
+  it('a tokens-valid-after instant set through A stops older tokens on B, not tokens issued after it in the same second', async () => {
+    const before = await login(a, 'twoinstances');
+
+    await a.app.get(RevocationService).setUserTokensValidAfter(user.id, new Date());
+    const justAfter = await login(a, 'twoinstances');
+
+    expect((await me(a, before.accessToken)).status).toBe(401);
+    expect((await me(a, justAfter.accessToken)).status).toBe(200);
+    expect(await within(1000, refusedBy(b, before.accessToken))).toBeDefined();
+    expect((await me(b, justAfter.accessToken)).status).toBe(200);
+    const [row] = await a.query<{ tokens_valid_after: Date }>('SELECT tokens_valid_after FROM users WHERE id = $1', [user.id]);
+    expect(row?.tokens_valid_after).toBeInstanceOf(Date);
+  });
+});
+
+describe('revocation check while the listener is down', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await registerUser(t, 'degraded');
+  });
+
+  afterAll(async () => {
+    await t.database.admin(`ALTER DATABASE "${t.database.name}" ALLOW_CONNECTIONS true`);
+    await t.close();
+  });
+
+  const listener = () => t.app.get(RevocationListener);
+
+  it('answers from memory alone while the listener is live: no query per request', async () => {
+    const pair = await login(t, 'degraded');
+    const spy = jest.spyOn(t.app.get(RevocationStore), 'isRevoked');
+    const querySpy = jest.spyOn(t.dataSource, 'query');
+    try {
+      expect(listener().isLive).toBe(true);
+      for (let i = 0; i < 10; i++) {
+        const response = await request(t.http).get('/auth/jwt/me').set('Authorization', `Bearer ${pair.accessToken}`);
+        expect(response.status).toBe(200);
+      }
+      expect(spy).not.toHaveBeenCalled();
+      expect(querySpy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      querySpy.mockRestore();
+    }
+  });
+
+  it('checks the database while the listener cannot reconnect, then reloads the state it missed', async () => {
+    const revoked = await login(t, 'degraded');
+    const untouched = await login(t, 'degraded');
+    const store = t.app.get(RevocationStore);
+    const spy = jest.spyOn(store, 'isRevoked');
+
+    // Keep the pool's open connections; refuse new ones and cut the listener's.
+    await t.database.admin(`ALTER DATABASE "${t.database.name}" ALLOW_CONNECTIONS false`);
+    await t.database.admin(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${t.database.name}' AND application_name = '${LISTENER_APPLICATION_NAME}'`,
+    );
+    expect(await within(2000, async () => !listener().isLive)).toBeDefined();
+
+    // A revocation the listener cannot hear of: written straight to the table, no NOTIFY.
+    const { jti, exp, sub } = decode(revoked.accessToken).payload as { jti: string; exp: number; sub: string };
+    await t.query('INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3)', [jti, sub, new Date(exp * 1000)]);
+
+    try {
+      expect((await me(t, revoked.accessToken)).status).toBe(401);
+      expect((await me(t, untouched.accessToken)).status).toBe(200);
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+
+    await t.database.admin(`ALTER DATABASE "${t.database.name}" ALLOW_CONNECTIONS true`);
+    expect(await within(8000, async () => listener().isLive)).toBeDefined();
+    expect((await me(t, revoked.accessToken)).status).toBe(401);
+    expect((await me(t, untouched.accessToken)).status).toBe(200);
+  }, 15_000);
+
+  it('refuses, in the database check, a token whose family does not exist', async () => {
+    const pair = await login(t, 'degraded');
+    const { sub } = decode(pair.accessToken).payload as { sub: string };
+
+    const claims = { sub, jti: randomUUID(), sid: randomUUID(), iat: Math.floor(Date.now() / 1000) };
+    expect(await t.app.get(RevocationStore).isRevoked(claims)).toBe(true);
+    expect(await t.app.get(RevocationStore).isRevoked({ ...claims, sid: decode(pair.accessToken).payload.sid as string })).toBe(false);
+  });
+});

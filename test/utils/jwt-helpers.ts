@@ -1,0 +1,140 @@
+import { createHmac, KeyObject, randomUUID, sign as cryptoSign } from 'node:crypto';
+import request from 'supertest';
+import type { Response } from 'supertest';
+import { kidOf } from '../../src/tokens/jwt-key-ring';
+import type { TestApp } from './create-test-app';
+
+export const PASSWORD = 'a decent passphrase';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshExpiresIn: number;
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+}
+
+export async function registerUser(t: TestApp, username: string): Promise<TestUser> {
+  const response = await request(t.http)
+    .post('/auth/register')
+    .send({ username, email: `${username}@example.com`, password: PASSWORD });
+  if (response.status !== 201) throw new Error(`register ${username}: ${response.status} ${JSON.stringify(response.body)}`);
+  return { id: response.body.id, username };
+}
+
+/** Logs in with the body transport and returns the pair; fails the test on any other answer. */
+export async function login(t: TestApp, username: string): Promise<TokenPair> {
+  const response = await request(t.http).post('/auth/jwt/login').send({ username, password: PASSWORD });
+  if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as TokenPair;
+}
+
+export function refresh(t: TestApp, refreshToken: string): request.Test {
+  return request(t.http).post('/auth/jwt/refresh').send({ refreshToken });
+}
+
+export function me(t: TestApp, accessToken: string): request.Test {
+  return request(t.http).get('/auth/jwt/me').set('Authorization', `Bearer ${accessToken}`);
+}
+
+export function decode(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [header, payload] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as Record<string, unknown>,
+    payload: JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>,
+  };
+}
+
+/** Valid access-token claims for `userId`, as the service would sign them, at the current second. */
+export function accessClaims(t: TestApp, userId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub: userId,
+    jti: randomUUID(),
+    iat: now,
+    exp: now + 300,
+    iss: t.config.jwtIssuer,
+    aud: t.config.jwtAudience,
+    sid: randomUUID(),
+    roles: ['user'],
+    typ: 'access',
+    ...overrides,
+  };
+}
+
+export type TestAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256';
+
+/**
+ * Signs claims exactly as given (undefined claims are left out), with node:crypto directly, never
+ * through the service: the test controls every byte of header and payload.
+ */
+export function signWith(
+  claims: Record<string, unknown>,
+  key: string | KeyObject,
+  options: { algorithm?: TestAlgorithm; kid?: string } = {},
+): string {
+  const algorithm = options.algorithm ?? 'HS256';
+  const header = { alg: algorithm, typ: 'JWT', ...(options.kid === undefined ? {} : { kid: options.kid }) };
+  const input = `${base64url(header)}.${base64url(claims)}`;
+  const signature =
+    algorithm === 'RS256'
+      ? cryptoSign('sha256', Buffer.from(input), key)
+      : createHmac(`sha${algorithm.slice(2)}`, key).update(input).digest();
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+export function base64url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+export function kid(secret: string): string {
+  return kidOf(secret);
+}
+
+export interface ParsedCookie {
+  name: string;
+  value: string;
+  attributes: Record<string, string | true>;
+}
+
+/** The response's Set-Cookie headers by cookie name, attribute names lower-cased. */
+export function setCookies(response: Response): Map<string, ParsedCookie> {
+  const header = response.headers['set-cookie'] as unknown;
+  const lines = Array.isArray(header) ? (header as string[]) : typeof header === 'string' ? [header] : [];
+  const cookies = new Map<string, ParsedCookie>();
+  for (const line of lines) {
+    const [pair = '', ...parts] = line.split(';').map((part) => part.trim());
+    const separator = pair.indexOf('=');
+    const attributes: Record<string, string | true> = {};
+    for (const part of parts) {
+      const equals = part.indexOf('=');
+      if (equals === -1) attributes[part.toLowerCase()] = true;
+      else attributes[part.slice(0, equals).toLowerCase()] = part.slice(equals + 1);
+    }
+    const name = pair.slice(0, separator);
+    cookies.set(name, { name, value: decodeURIComponent(pair.slice(separator + 1)), attributes });
+  }
+  return cookies;
+}
+
+/** A Cookie request header from name/value pairs. */
+export function cookieHeader(values: Record<string, string>): string {
+  return Object.entries(values)
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+    .join('; ');
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes; returns the milliseconds it took, or undefined. */
+export async function within(timeoutMs: number, check: () => Promise<boolean>): Promise<number | undefined> {
+  const started = Date.now();
+  while (Date.now() - started <= timeoutMs) {
+    if (await check()) return Date.now() - started;
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  return undefined;
+}
