@@ -4,6 +4,7 @@ import { CreateRefreshTokens1795500000000 } from './1795500000000-create-refresh
 import { CreateAuthEvents1795600000000 } from './1795600000000-create-auth-events';
 import { CreatePasswordResetTokens1795610000000 } from './1795610000000-create-password-reset-tokens';
 import { CreateLoginFailures1795620000000 } from './1795620000000-create-login-failures';
+import { AddUsersRolesChangedAt1795630000000 } from './1795630000000-add-users-roles-changed-at';
 
 /** Every migration, in order. Listed explicitly: the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateAuthEvents1795600000000,
   CreatePasswordResetTokens1795610000000,
   CreateLoginFailures1795620000000,
+  AddUsersRolesChangedAt1795630000000,
 ];

@@ -142,7 +142,7 @@ describe('revocation check while the listener is down', () => {
     const pair = await login(t, 'degraded');
     const { sub } = decode(pair.accessToken).payload as { sub: string };
 
-    const claims = { sub, jti: randomUUID(), sid: randomUUID(), iat: Math.floor(Date.now() / 1000) };
+    const claims = { sub, jti: randomUUID(), sid: randomUUID(), iat: Math.floor(Date.now() / 1000), roles: ['user'] };
     expect(await t.app.get(RevocationStore).isRevoked(claims)).toBe(true);
     expect(await t.app.get(RevocationStore).isRevoked({ ...claims, sid: decode(pair.accessToken).payload.sid as string })).toBe(false);
   });

@@ -40,14 +40,13 @@ export class AdminService {
     await this.audit.record({ type: AuditEventType.USER_ENABLED, userId, actorId: admin.userId, context });
   }
 
-  /** Takes effect at once: sessions read roles on every request, access tokens through the roles cache. */
+  /** Takes effect at once, for sessions and for access tokens issued before (LoginsService.changeRoles). */
   async setRoles(userId: string, roles: string[], admin: Principal, context: RequestContext): Promise<UserView> {
     if (userId === admin.userId && !roles.includes(ADMIN_ROLE)) {
       this.refuseSelf(userId, admin, 'remove your own admin role');
     }
-    const user = await this.users.setRoles(userId, roles);
+    const user = await this.logins.changeRoles(userId, roles);
     if (user === null) throw new DomainException(ErrorCode.NOT_FOUND, NO_SUCH_USER);
-    await this.logins.applyRoles(userId, user.roles);
     await this.audit.record({ type: AuditEventType.ROLES_CHANGED, userId, actorId: admin.userId, context, details: { roles: user.roles } });
     return UserView.of(user);
   }

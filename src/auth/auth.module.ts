@@ -6,6 +6,7 @@ import { MailModule } from '../mail/mail.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AuthService } from './auth.service';
+import { AccountController } from './controllers/account.controller';
 import { JwtAuthController } from './controllers/jwt-auth.controller';
 import { PasswordController } from './controllers/password.controller';
 import { RegistrationController } from './controllers/registration.controller';
@@ -13,6 +14,8 @@ import { SessionAuthController } from './controllers/session-auth.controller';
 import { JwtGuard } from './guards/jwt.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { LoginOriginGuard } from './guards/login-origin.guard';
+import { RolesGuard } from './guards/roles.guard';
+import { SessionOrJwtGuard } from './guards/session-or-jwt.guard';
 import { SessionGuard } from './guards/session.guard';
 import { JwtAuthService } from './jwt-auth.service';
 import { JwtAuthenticator } from './jwt-authenticator.service';
@@ -22,6 +25,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 import { LoginService } from './login.service';
 import { LoginsService } from './logins/logins.service';
+import { PasswordChangeService } from './passwords/password-change.service';
 import { PasswordResetService } from './passwords/password-reset.service';
 import { ipRateLimit } from './throttling/ip-rate-limit.middleware';
 import { LoginFailureEntity } from './throttling/login-failure.entity';
@@ -53,12 +57,13 @@ const RATE_LIMITED_PATHS = [
  */
 @Module({
   imports: [UsersModule, TokensModule, AuditModule, MailModule, TypeOrmModule.forFeature([LoginFailureEntity])],
-  controllers: [RegistrationController, SessionAuthController, JwtAuthController, PasswordController],
+  controllers: [RegistrationController, SessionAuthController, JwtAuthController, PasswordController, AccountController],
   providers: [
     AuthService,
     LoginService,
     LoginsService,
     PasswordResetService,
+    PasswordChangeService,
     LoginThrottleService,
     LocalStrategy,
     LocalAuthGuard,
@@ -70,8 +75,10 @@ const RATE_LIMITED_PATHS = [
     JwtStrategy,
     JwtAuthenticator,
     JwtGuard,
+    SessionOrJwtGuard,
+    RolesGuard,
   ],
-  exports: [SessionGuard, JwtGuard, SessionAuthenticator, JwtAuthenticator],
+  exports: [SessionGuard, JwtGuard, SessionOrJwtGuard, RolesGuard, SessionAuthenticator, JwtAuthenticator, LoginsService],
 })
 export class AuthModule implements NestModule {
   constructor(private readonly config: AppConfig) {}

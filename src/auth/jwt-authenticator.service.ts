@@ -36,7 +36,7 @@ export class JwtAuthenticator {
     if (presented.source === 'cookie' && UNSAFE_METHODS.has(request.method)) assertJwtCsrf(request, claims.sid, this.csrf);
     return {
       userId: claims.sub,
-      roles: claims.roles,
+      roles: await this.revocation.rolesOf(claims),
       authMethod: 'jwt',
       loginId: claims.sid,
       credential: presented.source,

@@ -75,9 +75,19 @@ export class UsersService {
     return ((await this.users.update({ id }, { disabled })).affected ?? 0) > 0;
   }
 
-  async setRoles(id: string, roles: readonly string[]): Promise<UserEntity | null> {
-    const result = await this.users.update({ id }, { roles: [...roles] });
-    return (result.affected ?? 0) > 0 ? this.findById(id) : null;
+  /** Sets the roles and stamps the change; with `manager`, inside the caller's transaction. */
+  async setRoles(id: string, roles: readonly string[], manager: EntityManager = this.users.manager): Promise<UserEntity | null> {
+    const result = await manager.update(UserEntity, { id }, { roles: [...roles], rolesChangedAt: new Date() });
+    return (result.affected ?? 0) > 0 ? manager.findOneBy(UserEntity, { id }) : null;
+  }
+
+  /** Users whose roles changed after `since`, with their current roles (for the roles cache at start). */
+  async findRolesChangedSince(since: Date): Promise<Array<{ userId: string; roles: string[]; at: Date }>> {
+    const users = await this.users.find({
+      select: { id: true, roles: true, rolesChangedAt: true },
+      where: { rolesChangedAt: MoreThan(since) },
+    });
+    return users.flatMap((user) => (user.rolesChangedAt === null ? [] : [{ userId: user.id, roles: user.roles, at: user.rolesChangedAt }]));
   }
 
   findById(id: string): Promise<UserEntity | null> {

@@ -30,6 +30,7 @@ describe('RevocationCache', () => {
     jti: randomUUID(),
     sid: randomUUID(),
     iat: nowSeconds(),
+    roles: ['user'],
     ...overrides,
   });
 
@@ -52,6 +53,40 @@ describe('RevocationCache', () => {
     expect(cache.isRevoked(token({ sid }))).toBe(true);
     expect(cache.isRevoked(token({ sid }))).toBe(true);
     expect(cache.isRevoked(token())).toBe(false);
+  });
+
+  describe('roles', () => {
+    it('gives tokens issued before an admin changed the roles the new roles, later tokens their own', () => {
+      const sub = randomUUID();
+      const before = token({ sub, roles: ['user', 'admin'] });
+      clock.advance(2000);
+      cache.apply({ kind: 'roles', userId: sub, roles: ['user'], at: clock.now() });
+      clock.advance(2000);
+
+      expect(cache.rolesOf(before)).toEqual(['user']);
+      expect(cache.rolesOf(token({ sub, roles: ['user', 'billing'] }))).toEqual(['user', 'billing']);
+      expect(cache.rolesOf(token({ roles: ['admin'] }))).toEqual(['admin']);
+    });
+
+    it('keeps the newest change when notifications arrive out of order', () => {
+      const sub = randomUUID();
+      const old = token({ sub, iat: nowSeconds() - 10, roles: ['user'] });
+      cache.apply({ kind: 'roles', userId: sub, roles: ['user', 'admin'], at: clock.now() });
+      cache.apply({ kind: 'roles', userId: sub, roles: ['user'], at: clock.now() - 5000 });
+
+      expect(cache.rolesOf(old)).toEqual(['user', 'admin']);
+    });
+
+    it('forgets a change once no token issued before it can still verify', () => {
+      const sub = randomUUID();
+      cache.apply({ kind: 'roles', userId: sub, roles: ['user'], at: clock.now() });
+      const sizeWithChange = cache.size;
+
+      clock.advance((ACCESS_TTL_S + 1) * 1000);
+      cache.sweep();
+
+      expect(cache.size).toBe(sizeWithChange - 1);
+    });
   });
 
   describe('tokens-valid-after', () => {

@@ -10,6 +10,7 @@ export interface RevocableToken {
   readonly sid: string;
   /** Seconds. */
   readonly iat: number;
+  readonly roles: readonly string[];
 }
 
 /**
@@ -29,6 +30,8 @@ export class RevocationCache {
   private readonly families = new Map<string, number>();
   /** user id → tokens-valid-after instant. */
   private readonly validAfter = new Map<string, number>();
+  /** user id → roles set by an admin, and when. */
+  private readonly rolesChanges = new Map<string, { roles: readonly string[]; at: number }>();
   /** How long after an instant a token issued before it can still verify. */
   private readonly accessTokenReachMs: number;
   private readonly toleranceMs: number;
@@ -52,6 +55,11 @@ export class RevocationCache {
       case 'tokens-valid-after':
         this.validAfter.set(event.userId, Math.max(event.at, this.validAfter.get(event.userId) ?? 0));
         return;
+      case 'roles': {
+        const known = this.rolesChanges.get(event.userId);
+        if (known === undefined || known.at <= event.at) this.rolesChanges.set(event.userId, { roles: event.roles, at: event.at });
+        return;
+      }
     }
   }
 
@@ -59,6 +67,15 @@ export class RevocationCache {
     if (this.accessTokens.has(token.jti) || this.families.has(token.sid)) return true;
     const at = this.validAfter.get(token.sub);
     return at !== undefined && token.iat <= Math.floor(at / 1000);
+  }
+
+  /**
+   * The roles a token's holder has now: the token's own, unless an admin changed them after it was
+   * issued (same-second tokens included: the later roles are the current ones either way).
+   */
+  rolesOf(token: RevocableToken): readonly string[] {
+    const change = this.rolesChanges.get(token.sub);
+    return change !== undefined && token.iat <= Math.floor(change.at / 1000) ? change.roles : token.roles;
   }
 
   /** The smallest `iat` (seconds) a new token of this user may carry and still be accepted. */
@@ -73,6 +90,7 @@ export class RevocationCache {
     for (const [jti, forgetAt] of this.accessTokens) if (forgetAt < now) this.accessTokens.delete(jti);
     for (const [familyId, forgetAt] of this.families) if (forgetAt < now) this.families.delete(familyId);
     for (const [userId, at] of this.validAfter) if (at + this.accessTokenReachMs < now) this.validAfter.delete(userId);
+    for (const [userId, { at }] of this.rolesChanges) if (at + this.accessTokenReachMs < now) this.rolesChanges.delete(userId);
   }
 
   /** How far back the database must be read to rebuild this state. */
@@ -81,6 +99,6 @@ export class RevocationCache {
   }
 
   get size(): number {
-    return this.accessTokens.size + this.families.size + this.validAfter.size;
+    return this.accessTokens.size + this.families.size + this.validAfter.size + this.rolesChanges.size;
   }
 }

@@ -8,7 +8,9 @@ export type RevocationEvent =
   /** A refresh family is revoked: its access tokens stop too. */
   | { readonly kind: 'family'; readonly familyId: string; readonly expiresAt: number }
   /** Every access token of the user issued at or before `at` stops. */
-  | { readonly kind: 'tokens-valid-after'; readonly userId: string; readonly at: number };
+  | { readonly kind: 'tokens-valid-after'; readonly userId: string; readonly at: number }
+  /** The user's roles changed at `at`: tokens issued before carry stale roles, these replace them. */
+  | { readonly kind: 'roles'; readonly userId: string; readonly roles: readonly string[]; readonly at: number };
 
 /** A notification's payload, or undefined when it is not one this version understands. */
 export function parseRevocationEvent(payload: string): RevocationEvent | undefined {
@@ -29,6 +31,10 @@ export function parseRevocationEvent(payload: string): RevocationEvent | undefin
         : undefined;
     case 'tokens-valid-after':
       return isId(event.userId) && isTime(event.at) ? { kind: 'tokens-valid-after', userId: event.userId, at: event.at } : undefined;
+    case 'roles':
+      return isId(event.userId) && isTime(event.at) && isRoleList(event.roles)
+        ? { kind: 'roles', userId: event.userId, roles: event.roles, at: event.at }
+        : undefined;
     default:
       return undefined;
   }
@@ -36,6 +42,10 @@ export function parseRevocationEvent(payload: string): RevocationEvent | undefin
 
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= 64;
+}
+
+function isRoleList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length <= 20 && value.every((role) => typeof role === 'string' && role.length <= 32);
 }
 
 function isTime(value: unknown): value is number {

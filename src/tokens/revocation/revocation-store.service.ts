@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { UsersService } from '../../users/users.service';
+import { UserEntity } from '../../users/entities/user.entity';
 import type { RevocableToken } from './revocation-cache';
 import { REVOCATION_CHANNEL, RevocationEvent } from './revocation-event';
 
@@ -42,15 +43,18 @@ export class RevocationStore {
     return this.publish(manager, families.map(familyEvent));
   }
 
-  async revokeAllFamiliesOfUser(manager: EntityManager, userId: string): Promise<RevocationEvent[]> {
+  /** Revokes every live family of the user, except `exceptFamilyId` when given. */
+  async revokeAllFamiliesOfUser(manager: EntityManager, userId: string, exceptFamilyId?: string): Promise<RevocationEvent[]> {
     const families = await manager.query<ExpiringRow[]>(
       `WITH revoked AS (
-         UPDATE refresh_families SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id, expires_at
+         UPDATE refresh_families SET revoked_at = now()
+          WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)
+          RETURNING id, expires_at
        ), tokens AS (
          UPDATE refresh_tokens SET revoked_at = now() WHERE family_id IN (SELECT id FROM revoked) AND revoked_at IS NULL
        )
        SELECT id, expires_at FROM revoked`,
-      [userId],
+      [userId, exceptFamilyId ?? null],
     );
     return this.publish(manager, families.map(familyEvent));
   }
@@ -60,9 +64,16 @@ export class RevocationStore {
     return this.publish(manager, [{ kind: 'tokens-valid-after', userId, at: at.getTime() }]);
   }
 
+  /** Sets the user's roles and tells every instance, so tokens issued before take the new roles. */
+  async changeRoles(manager: EntityManager, userId: string, roles: readonly string[]): Promise<[UserEntity | null, RevocationEvent[]]> {
+    const user = await this.users.setRoles(userId, roles, manager);
+    if (user === null || user.rolesChangedAt === null) return [null, []];
+    return [user, await this.publish(manager, [{ kind: 'roles', userId, roles: user.roles, at: user.rolesChangedAt.getTime() }])];
+  }
+
   /** Every revocation that can still stop a token, for memory at start-up and after a reconnection. */
   async snapshot(since: Date): Promise<RevocationEvent[]> {
-    const [accessTokens, families, users] = await Promise.all([
+    const [accessTokens, families, users, rolesChanges] = await Promise.all([
       this.dataSource.query<Array<{ jti: string; expires_at: Date }>>(
         'SELECT jti, expires_at FROM revoked_access_tokens WHERE expires_at > $1',
         [since],
@@ -72,11 +83,13 @@ export class RevocationStore {
         [since],
       ),
       this.users.findTokensValidAfterSince(since),
+      this.users.findRolesChangedSince(since),
     ]);
     return [
       ...accessTokens.map((row): RevocationEvent => ({ kind: 'access-token', jti: row.jti, expiresAt: row.expires_at.getTime() })),
       ...families.map(familyEvent),
       ...users.map(({ userId, at }): RevocationEvent => ({ kind: 'tokens-valid-after', userId, at: at.getTime() })),
+      ...rolesChanges.map(({ userId, roles, at }): RevocationEvent => ({ kind: 'roles', userId, roles, at: at.getTime() })),
     ];
   }
 
@@ -96,6 +109,12 @@ export class RevocationStore {
     if (row === undefined || row.access_token_revoked || !row.family_live || user === null) return true;
     const at = user.tokensValidAfter;
     return at !== null && token.iat <= Math.floor(at.getTime() / 1000);
+  }
+
+  /** The holder's current roles from the database, for when memory may be stale. */
+  async rolesOf(token: RevocableToken): Promise<readonly string[]> {
+    const user = await this.users.findById(token.sub);
+    return user?.roles ?? [];
   }
 
   private async publish(manager: EntityManager, events: RevocationEvent[]): Promise<RevocationEvent[]> {

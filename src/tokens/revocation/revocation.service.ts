@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { UserEntity } from '../../users/entities/user.entity';
 import { RevocableToken, RevocationCache } from './revocation-cache';
 import type { RevocationEvent } from './revocation-event';
 import { RevocationListener } from './revocation-listener.service';
@@ -33,13 +34,26 @@ export class RevocationService {
     return this.write(manager, (m) => this.store.revokeFamily(m, familyId));
   }
 
-  revokeAllFamiliesOfUser(userId: string, manager?: EntityManager): Promise<void> {
-    return this.write(manager, (m) => this.store.revokeAllFamiliesOfUser(m, userId));
+  /** Revokes every refresh family of the user, except `exceptFamilyId` when given. */
+  revokeAllFamiliesOfUser(userId: string, exceptFamilyId?: string, manager?: EntityManager): Promise<void> {
+    return this.write(manager, (m) => this.store.revokeAllFamiliesOfUser(m, userId, exceptFamilyId));
   }
 
   /** Stops every access token of the user issued at or before `at` (logout-all, password change, disable). */
   setUserTokensValidAfter(userId: string, at: Date, manager?: EntityManager): Promise<void> {
     return this.write(manager, (m) => this.store.setTokensValidAfter(m, userId, at));
+  }
+
+  /** Sets the user's roles; access tokens issued before take the new roles at once, on every instance. */
+  async changeRoles(userId: string, roles: readonly string[]): Promise<UserEntity | null> {
+    const [user, events] = await this.dataSource.transaction((manager) => this.store.changeRoles(manager, userId, roles));
+    for (const event of events) this.cache.apply(event);
+    return user;
+  }
+
+  /** The token holder's current roles: memory while the listener is live, else the database. */
+  rolesOf(token: RevocableToken): readonly string[] | Promise<readonly string[]> {
+    return this.listener.isLive ? this.cache.rolesOf(token) : this.store.rolesOf(token);
   }
 
   /** Memory only while the listener is live (no I/O); the database as well when it may be stale. */

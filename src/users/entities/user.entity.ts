@@ -34,6 +34,10 @@ export class UserEntity {
   @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true })
   tokensValidAfter!: Date | null;
 
+  /** When an admin last set the roles: access tokens issued before it take their roles from memory. */
+  @Column({ name: 'roles_changed_at', type: 'timestamptz', nullable: true })
+  rolesChangedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

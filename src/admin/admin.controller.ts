@@ -1,0 +1,67 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCookieAuth, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { requestContext } from '../audit/request-context';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { Roles } from '../auth/decorators/roles.decorator';
+import { RolesGuard } from '../auth/guards/roles.guard';
+import { SessionOrJwtGuard } from '../auth/guards/session-or-jwt.guard';
+import type { Principal } from '../auth/principal';
+import { ADMIN_ROLE } from '../users/entities/user.entity';
+import { UserView } from '../users/user.view';
+import { AdminService } from './admin.service';
+import { AuditEventView, AuditQuery, ListUsersQuery, SetRolesDto, UserPageView } from './dto/admin.dto';
+
+const userId = () => new ParseUUIDPipe();
+
+@ApiTags('admin')
+@ApiCookieAuth('sid')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No valid session or access token' })
+@ApiForbiddenResponse({ description: 'Not an admin' })
+@Controller('admin')
+@UseGuards(SessionOrJwtGuard, RolesGuard)
+@Roles(ADMIN_ROLE)
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Get('users')
+  @ApiOkResponse({ type: UserPageView })
+  listUsers(@Query() query: ListUsersQuery): Promise<UserPageView> {
+    return this.admin.listUsers(query.limit, query.offset);
+  }
+
+  @Post('users/:id/disable')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Disabled; every login of the user ended at once' })
+  @ApiNotFoundResponse()
+  disable(@Param('id', userId()) id: string, @CurrentUser() caller: Principal, @Req() request: Request): Promise<void> {
+    return this.admin.disable(id, caller, requestContext(request));
+  }
+
+  @Post('users/:id/enable')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse()
+  enable(@Param('id', userId()) id: string, @CurrentUser() caller: Principal, @Req() request: Request): Promise<void> {
+    return this.admin.enable(id, caller, requestContext(request));
+  }
+
+  @Put('users/:id/roles')
+  @ApiOkResponse({ type: UserView })
+  @ApiNotFoundResponse()
+  setRoles(
+    @Param('id', userId()) id: string,
+    @Body() body: SetRolesDto,
+    @CurrentUser() caller: Principal,
+    @Req() request: Request,
+  ): Promise<UserView> {
+    return this.admin.setRoles(id, body.roles, caller, requestContext(request));
+  }
+
+  @Get('audit')
+  @ApiOkResponse({ type: [AuditEventView] })
+  auditEvents(@Query() query: AuditQuery): Promise<AuditEventView[]> {
+    return this.admin.auditEvents(query);
+  }
+}
