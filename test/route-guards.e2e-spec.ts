@@ -1,0 +1,109 @@
+import { RequestMethod, Type } from '@nestjs/common';
+import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { JwtGuard } from '../src/auth/guards/jwt.guard';
+import { RolesGuard } from '../src/auth/guards/roles.guard';
+import { SessionOrJwtGuard } from '../src/auth/guards/session-or-jwt.guard';
+import { SessionGuard } from '../src/auth/guards/session.guard';
+import { createTestApp, TestApp } from './utils/create-test-app';
+
+/** Routes anyone may call. Every other route must name an authentication guard. */
+const PUBLIC_ROUTES = new Set([
+  'GET /health',
+  'POST /auth/register',
+  'POST /auth/session/login',
+  'POST /auth/jwt/login',
+  'POST /auth/jwt/refresh',
+  'POST /auth/password/forgot',
+  'POST /auth/password/reset',
+]);
+
+const AUTHENTICATION_GUARDS: ReadonlySet<unknown> = new Set([SessionGuard, JwtGuard, SessionOrJwtGuard]);
+
+interface Route {
+  readonly route: string;
+  readonly guards: string[];
+}
+
+/** Every route of the app with its guards (class-level first), read from Nest's own metadata. */
+function routesOf(t: TestApp): Route[] {
+  const routes: Route[] = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as Type | null;
+      if (!controller) continue;
+      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+      const classGuards: unknown[] = Reflect.getMetadata(GUARDS_METADATA, controller) ?? [];
+      for (const name of Object.getOwnPropertyNames(controller.prototype).filter((key) => key !== 'constructor')) {
+        const handler: unknown = controller.prototype[name];
+        if (typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+        const path = `/${[base, String(Reflect.getMetadata(PATH_METADATA, handler))].filter((part) => part !== '' && part !== '/').join('/')}`;
+        const guards = [...classGuards, ...((Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[]) ?? [])];
+        routes.push({ route: `${method} ${path}`, guards: guards.map((guard) => (guard as { name: string }).name) });
+      }
+    }
+  }
+  return routes.sort((a, b) => a.route.localeCompare(b.route));
+}
+
+describe('route guards', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('every route has an authentication guard or is on the public allow-list', () => {
+    const names = new Set([...AUTHENTICATION_GUARDS].map((guard) => (guard as { name: string }).name));
+    const unguarded = routesOf(t)
+      .filter(({ route, guards }) => !PUBLIC_ROUTES.has(route) && !guards.some((guard) => names.has(guard)))
+      .map(({ route }) => route);
+
+    expect(unguarded).toEqual([]);
+  });
+
+  it('every public route on the allow-list exists (the list cannot go stale)', () => {
+    const routes = new Set(routesOf(t).map(({ route }) => route));
+
+    expect([...PUBLIC_ROUTES].filter((route) => !routes.has(route))).toEqual([]);
+  });
+
+  it('every route under /admin is authorized by RolesGuard', () => {
+    const admin = routesOf(t).filter(({ route }) => route.split(' ')[1].startsWith('/admin'));
+
+    expect(admin.length).toBeGreaterThan(0);
+    expect(admin.filter(({ guards }) => !guards.includes(RolesGuard.name))).toEqual([]);
+  });
+
+  it('matches the reviewed table of routes and guards', () => {
+    expect(routesOf(t).map(({ route, guards }) => `${route} ${guards.join(',')}`.trim())).toEqual([
+      'DELETE /auth/sessions/:id SessionOrJwtGuard',
+      'GET /admin/audit SessionOrJwtGuard,RolesGuard',
+      'GET /admin/users SessionOrJwtGuard,RolesGuard',
+      'GET /auth/jwt/me JwtGuard',
+      'GET /auth/me SessionOrJwtGuard',
+      'GET /auth/session/csrf SessionGuard',
+      'GET /auth/session/me SessionGuard',
+      'GET /auth/sessions SessionOrJwtGuard',
+      'GET /health',
+      'POST /admin/users/:id/disable SessionOrJwtGuard,RolesGuard',
+      'POST /admin/users/:id/enable SessionOrJwtGuard,RolesGuard',
+      'POST /auth/jwt/login LoginOriginGuard,LocalAuthGuard',
+      'POST /auth/jwt/logout JwtGuard',
+      'POST /auth/jwt/refresh',
+      'POST /auth/logout-all SessionOrJwtGuard',
+      'POST /auth/password/change SessionOrJwtGuard',
+      'POST /auth/password/forgot',
+      'POST /auth/password/reset',
+      'POST /auth/register',
+      'POST /auth/session/login LoginOriginGuard,LocalAuthGuard',
+      'POST /auth/session/logout SessionGuard',
+      'PUT /admin/users/:id/roles SessionOrJwtGuard,RolesGuard',
+    ]);
+  });
+});
