@@ -130,6 +130,12 @@ export class RefreshTokenService {
   }
 
   private async spend(manager: EntityManager, tokenHash: string, client: RequestContext): Promise<RotationOutcome> {
+    // The family row is locked first by every refresh of the family, so concurrent refreshes and
+    // the revocation a reuse triggers queue on one lock instead of deadlocking over token rows.
+    await manager.query(
+      'SELECT f.id FROM refresh_families f JOIN refresh_tokens t ON t.family_id = f.id WHERE t.token_hash = $1 FOR UPDATE OF f',
+      [tokenHash],
+    );
     const [spent] = await manager.query<SpentRow[]>(
       `WITH spent AS (
          UPDATE refresh_tokens t SET used_at = now()
