@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import request from 'supertest';
+import { LoginsService } from '../src/auth/logins/logins.service';
 import { LISTENER_APPLICATION_NAME, RevocationListener } from '../src/tokens/revocation/revocation-listener.service';
 import { RevocationStore } from '../src/tokens/revocation/revocation-store.service';
 import { RevocationService } from '../src/tokens/revocation/revocation.service';
@@ -71,6 +72,20 @@ describe('revocation across two instances on one database', () => {
     expect((await me(b, justAfter.accessToken)).status).toBe(200);
     const [row] = await a.query<{ tokens_valid_after: Date }>('SELECT tokens_valid_after FROM users WHERE id = $1', [user.id]);
     expect(row?.tokens_valid_after).toBeInstanceOf(Date);
+  });
+
+  it('a role change through A applies within 1 second on B to access tokens issued before it', async () => {
+    const pair = await login(a, 'twoinstances');
+    const adminListOnB = async () => (await request(b.http).get('/admin/users').set('Authorization', `Bearer ${pair.accessToken}`)).status;
+    expect(await adminListOnB()).toBe(403);
+
+    await a.app.get(LoginsService).changeRoles(user.id, ['user', 'admin']);
+
+    const promoted = await within(1000, async () => (await adminListOnB()) === 200);
+    await a.app.get(LoginsService).changeRoles(user.id, ['user']);
+    const demoted = await within(1000, async () => (await adminListOnB()) === 403);
+    expect(promoted).toBeDefined();
+    expect(demoted).toBeDefined();
   });
 });
 

@@ -70,12 +70,12 @@ export class RevocationCache {
   }
 
   /**
-   * The roles a token's holder has now: the token's own, unless an admin changed them after it was
-   * issued (same-second tokens included: the later roles are the current ones either way).
+   * The roles a token's holder has now: those of the latest change an admin made, else the token's.
+   * Tokens signed after a change carry the same roles, so the change needs no `iat` comparison,
+   * which could misjudge a token dated into the next second (see {@link earliestIssuedAt}).
    */
   rolesOf(token: RevocableToken): readonly string[] {
-    const change = this.rolesChanges.get(token.sub);
-    return change !== undefined && token.iat <= Math.floor(change.at / 1000) ? change.roles : token.roles;
+    return this.rolesChanges.get(token.sub)?.roles ?? token.roles;
   }
 
   /** The smallest `iat` (seconds) a new token of this user may carry and still be accepted. */
