@@ -4,7 +4,8 @@ import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { CsrfTokenService } from '../tokens/csrf-token.service';
 import { RevocationService } from '../tokens/revocation/revocation.service';
-import { assertJwtCsrf, UNSAFE_METHODS } from './jwt-csrf';
+import { isUnsafeMethod } from '../common/http/unsafe-method';
+import { assertJwtCsrf } from './jwt-csrf';
 import type { Principal } from './principal';
 import { readAccessToken } from './strategies/access-token.extractor';
 import { JwtStrategy } from './strategies/jwt.strategy';
@@ -33,7 +34,7 @@ export class JwtAuthenticator {
         'WWW-Authenticate': 'Bearer error="invalid_token"',
       });
     }
-    if (presented.source === 'cookie' && UNSAFE_METHODS.has(request.method)) assertJwtCsrf(request, claims.sid, this.csrf);
+    if (presented.source === 'cookie' && isUnsafeMethod(request.method)) assertJwtCsrf(request, claims.sid, this.csrf);
     return {
       userId: claims.sub,
       roles: await this.revocation.rolesOf(claims),

@@ -3,7 +3,6 @@ import type { CookieOptions, Request, Response } from 'express';
 export const ACCESS_TOKEN_COOKIE = 'access_token';
 export const REFRESH_TOKEN_COOKIE = 'refresh_token';
 export const CSRF_TOKEN_COOKIE = 'csrf_token';
-export const CSRF_HEADER = 'X-CSRF-Token';
 /** The refresh cookie goes to the JWT endpoints only. */
 export const REFRESH_TOKEN_COOKIE_PATH = '/auth/jwt';
 

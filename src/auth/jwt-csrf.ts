@@ -1,11 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { CsrfTokenService } from '../tokens/csrf-token.service';
-import { CSRF_HEADER, CSRF_TOKEN_COOKIE, readCookie } from './jwt-cookies';
-
-export const UNSAFE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+import { constantTimeEqual } from './csrf/constant-time-equal';
+import { CSRF_HEADER } from './csrf/csrf-header';
+import { CSRF_TOKEN_COOKIE, readCookie } from './jwt-cookies';
 
 /**
  * Signed double submit: the header must equal the `csrf_token` cookie and be a token this service
@@ -14,13 +13,7 @@ export const UNSAFE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATC
 export function assertJwtCsrf(request: Request, familyId: string, csrf: CsrfTokenService): void {
   const header = request.get(CSRF_HEADER);
   const cookie = readCookie(request, CSRF_TOKEN_COOKIE);
-  if (header === undefined || cookie === undefined || !sameString(header, cookie) || !csrf.verify(header, familyId)) {
+  if (!constantTimeEqual(header, cookie) || !csrf.verify(header ?? '', familyId)) {
     throw new DomainException(ErrorCode.CSRF_FAILED, 'Missing or invalid CSRF token');
   }
-}
-
-function sameString(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -4,7 +4,8 @@ import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import '../../users/sessions/session-data';
 import { constantTimeEqual } from '../csrf/constant-time-equal';
-import { CSRF_HEADER, isUnsafeMethod } from '../csrf/unsafe-method';
+import { isUnsafeMethod } from '../../common/http/unsafe-method';
+import { CSRF_HEADER } from '../csrf/csrf-header';
 import type { Principal } from '../principal';
 
 /**

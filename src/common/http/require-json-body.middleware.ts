@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'express';
 import { errorBody } from '../errors/error-body';
 import { ErrorCode } from '../errors/error-code';
+import { isUnsafeMethod } from './unsafe-method';
 
-const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
@@ -13,7 +13,7 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
  * the "simple request" CSRF route through text/plain, form and multipart bodies.
  */
 export const requireJsonBody: RequestHandler = (request, response, next) => {
-  if (UNSAFE_METHODS.has(request.method) && hasBody(request.headers) && !request.is('application/json')) {
+  if (isUnsafeMethod(request.method) && hasBody(request.headers) && !request.is('application/json')) {
     const body = errorBody(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Request body must be application/json');
     response.status(body.statusCode).json(body);
     return;
