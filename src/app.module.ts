@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
@@ -10,13 +11,16 @@ import { loggerOptions } from './logger-options';
 
 @Module({})
 export class AppModule {
-  /** The whole service for a validated configuration whose database URL is known. */
-  static forRoot(config: AppConfig): DynamicModule {
+  /**
+   * The whole service for a validated configuration whose database URL is known. `logDestination`
+   * sends the JSON logs elsewhere than stdout.
+   */
+  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config)),
+        LoggerModule.forRoot(loggerOptions(config, logDestination)),
         DatabaseModule,
         HealthModule,
         AuthModule,

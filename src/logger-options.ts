@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import { AppConfig } from './config/app-config';
 
 /** Never logged: credentials in headers, cookies set by the service, or any request body. */
@@ -12,26 +14,26 @@ export const REDACTED_PATHS = [
   'req.query.token',
 ];
 
-export function loggerOptions(config: AppConfig): Params {
-  return {
-    pinoHttp: {
-      level: config.logLevel,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      genReqId: (_request, response) => {
-        const id = randomUUID();
-        response.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (request) => request.url === '/health' },
-      serializers: {
-        req: (request: { id: unknown; method: unknown; url?: unknown; headers: Record<string, unknown> }) => ({
-          id: request.id,
-          method: request.method,
-          // The query string can carry a reset token; log the path only.
-          path: typeof request.url === 'string' ? request.url.split('?')[0] : undefined,
-          headers: request.headers,
-        }),
-      },
+/** Logs go to stdout unless a destination is given (an embedding app's, or a test's). */
+export function loggerOptions(config: AppConfig, destination?: DestinationStream): Params {
+  const options: Options = {
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    genReqId: (_request, response) => {
+      const id = randomUUID();
+      response.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (request) => request.url === '/health' },
+    serializers: {
+      req: (request: { id: unknown; method: unknown; url?: unknown; headers: Record<string, unknown> }) => ({
+        id: request.id,
+        method: request.method,
+        // The query string can carry a reset token; log the path only.
+        path: typeof request.url === 'string' ? request.url.split('?')[0] : undefined,
+        headers: request.headers,
+      }),
     },
   };
+  return { pinoHttp: destination === undefined ? options : [options, destination] };
 }

@@ -100,12 +100,40 @@ describe('HTTP shell', () => {
     expect(response.headers['x-powered-by']).toBeUndefined();
   });
 
-  it('serves the OpenAPI document listing the registration endpoint', async () => {
+  it('serves the OpenAPI document listing every endpoint of the contract', async () => {
     const response = await request(t.http).get('/docs-json');
 
     expect(response.status).toBe(200);
     expect(response.body.openapi).toMatch(/^3\./);
-    expect(response.body.paths['/auth/register']).toBeDefined();
+    const documented = Object.entries(response.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'POST /auth/register',
+        'GET /auth/me',
+        'GET /auth/sessions',
+        'DELETE /auth/sessions/{id}',
+        'POST /auth/logout-all',
+        'POST /auth/password/change',
+        'POST /auth/password/forgot',
+        'POST /auth/password/reset',
+        'GET /health',
+        'POST /auth/session/login',
+        'GET /auth/session/me',
+        'GET /auth/session/csrf',
+        'POST /auth/session/logout',
+        'POST /auth/jwt/login',
+        'GET /auth/jwt/me',
+        'POST /auth/jwt/refresh',
+        'POST /auth/jwt/logout',
+        'GET /admin/users',
+        'POST /admin/users/{id}/disable',
+        'POST /admin/users/{id}/enable',
+        'PUT /admin/users/{id}/roles',
+        'GET /admin/audit',
+      ]),
+    );
     expect((await request(t.http).get('/docs')).status).toBe(200);
   });
 });

@@ -29,6 +29,7 @@ import { PasswordChangeService } from './passwords/password-change.service';
 import { PasswordResetService } from './passwords/password-reset.service';
 import { ipRateLimit } from './throttling/ip-rate-limit.middleware';
 import { LoginFailureEntity } from './throttling/login-failure.entity';
+import { LoginFailuresPruner } from './throttling/login-failures.pruner';
 import { LoginThrottleService } from './throttling/login-throttle.service';
 
 const RATE_LIMITED_PATHS = [
@@ -65,6 +66,7 @@ const RATE_LIMITED_PATHS = [
     PasswordResetService,
     PasswordChangeService,
     LoginThrottleService,
+    LoginFailuresPruner,
     LocalStrategy,
     LocalAuthGuard,
     LoginOriginGuard,

@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenService } from './access-token.service';
 import { Clock, SystemClock } from './clock';
+import { TokensExpiredRowsPruner } from './tokens-expired-rows.pruner';
 import { CsrfTokenService } from './csrf-token.service';
 import { JwtKeyRing } from './jwt-key-ring';
 import { RefreshTokenService } from './refresh-token.service';
@@ -25,6 +26,7 @@ import { RevocationService } from './revocation/revocation.service';
     RevocationStore,
     RevocationListener,
     RevocationService,
+    TokensExpiredRowsPruner,
   ],
   exports: [Clock, JwtKeyRing, AccessTokenService, RefreshTokenService, CsrfTokenService, RevocationService],
 })

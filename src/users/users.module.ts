@@ -9,12 +9,13 @@ import { PasswordPolicy } from './password-policy.service';
 import { PasswordResetTokensService } from './password-reset-tokens.service';
 import { PostgresSessionStore } from './sessions/postgres-session.store';
 import { SessionsService } from './sessions/sessions.service';
+import { UsersExpiredRowsPruner } from './users-expired-rows.pruner';
 import { UsersService } from './users.service';
 
 /** Users, their credentials and their cookie sessions. Exports services only, never repositories. */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, SessionEntity, PasswordResetTokenEntity])],
-  providers: [BootstrapAdminService, UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
+  providers: [BootstrapAdminService, UsersExpiredRowsPruner, UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
   exports: [UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
 })
 export class UsersModule {}

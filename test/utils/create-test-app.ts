@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import type { DestinationStream } from 'pino';
 import type { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
@@ -29,6 +30,8 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
   /** Share a database with another app instance (e.g. to test cross-instance revocation). */
   readonly database?: TestDatabase;
+  /** Where the JSON logs go (LOG_LEVEL is silent unless the env overrides it). */
+  readonly logDestination?: DestinationStream;
   /** Product modules to mount beside the service, as a team using it would. */
   readonly imports?: Array<Type | DynamicModule>;
 }
@@ -58,7 +61,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     DATABASE_URL: database.url,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config), ...(options.imports ?? [])],
+    imports: [AppModule.forRoot(config, options.logDestination), ...(options.imports ?? [])],
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureApp(app, config);

@@ -8,7 +8,7 @@ import { AppConfig } from '../../config/app-config';
 
 /** NIST SP 800-63B §3.2.2: at most 100 consecutive failures; then an hour from the last one. */
 export const MAX_CONSECUTIVE_FAILURES = 100;
-const LOCKOUT_SECONDS = 3600;
+export const LOCKOUT_SECONDS = 3600;
 
 interface AttemptRow {
   /** Seconds until the window admits again; 0 when under the limit. */

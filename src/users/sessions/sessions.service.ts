@@ -1,26 +1,12 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { SessionEntity } from '../entities/session.entity';
 
-const PRUNE_INTERVAL_MS = 10 * 60_000;
-
 /** Cookie sessions seen from the user's side: list them, end one, end all. */
 @Injectable()
-export class SessionsService implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(SessionsService.name);
-  private pruneTimer: NodeJS.Timeout | undefined;
-
+export class SessionsService {
   constructor(@InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>) {}
-
-  onModuleInit(): void {
-    this.pruneTimer = setInterval(() => void this.pruneExpired(), PRUNE_INTERVAL_MS);
-    this.pruneTimer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.pruneTimer);
-  }
 
   listLive(userId: string): Promise<SessionEntity[]> {
     return this.liveQuery().andWhere('s.user_id = :userId', { userId }).orderBy('s.created_at', 'DESC').getMany();
@@ -37,19 +23,6 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     const query = this.sessions.createQueryBuilder().delete().where('user_id = :userId', { userId });
     if (keepSessionId !== undefined) query.andWhere('id <> :keepSessionId', { keepSessionId });
     return (await query.execute()).affected ?? 0;
-  }
-
-  async pruneExpired(): Promise<void> {
-    try {
-      await this.sessions
-        .createQueryBuilder()
-        .delete()
-        .where('idle_expires_at <= now()')
-        .orWhere('absolute_expires_at <= now()')
-        .execute();
-    } catch (error) {
-      this.logger.warn(`Pruning expired sessions failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
   }
 
   private liveQuery() {
