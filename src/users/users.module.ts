@@ -16,6 +16,6 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, SessionEntity, PasswordResetTokenEntity])],
   providers: [BootstrapAdminService, UsersExpiredRowsPruner, UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
-  exports: [UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
+  exports: [UsersService, PostgresSessionStore, SessionsService, PasswordResetTokensService],
 })
 export class UsersModule {}
