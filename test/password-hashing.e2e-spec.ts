@@ -20,6 +20,11 @@ describe('password hashing', () => {
       .send({ username: 'longpass', email: 'longpass@example.com', password: `${shared}-first` });
     expect(registered.status).toBe(201);
 
+    const login = (password: string) => request(t.http).post('/auth/session/login').send({ username: 'longpass', password });
+    expect((await login(`${shared}-first`)).status).toBe(200);
+    expect((await login(`${shared}-other`)).status).toBe(401);
+    expect((await login(shared)).status).toBe(401);
+
     const users = t.app.get(UsersService);
     expect(await users.verifyCredentials('longpass', `${shared}-first`)).toMatchObject({ ok: true });
     expect(await users.verifyCredentials('longpass', `${shared}-other`)).toMatchObject({ ok: false, reason: 'wrong_password' });
