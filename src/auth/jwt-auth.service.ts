@@ -40,6 +40,11 @@ export class JwtAuthService {
     return this.withAccessToken(refresh, user.roles);
   }
 
+  /** Revokes a login just started whose credentials changed meanwhile (its access token included). */
+  abandon(familyId: string): Promise<void> {
+    return this.revocation.revokeFamily(familyId);
+  }
+
   async refresh(refreshToken: string, client: RequestContext): Promise<IssuedTokens> {
     const refresh = await this.refreshTokens.rotate(refreshToken, client);
     const user = await this.users.findById(refresh.userId);

@@ -19,16 +19,45 @@ export class LoginService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Throttled per account (the user id when the name is known, so username and email share one
+   * count), audited, and answered identically for every failure.
+   */
   async verify(login: string, password: string, context: RequestContext): Promise<UserEntity> {
-    await this.throttle.admit(login);
-    const check = await this.users.verifyCredentials(login, password);
+    const found = await this.users.findByLogin(login);
+    const throttleKey = found?.id ?? `name:${login.toLowerCase()}`;
+    await this.throttle.admit(throttleKey);
+    const check = await this.users.checkPassword(found, password);
     if (!check.ok) {
-      await this.throttle.recordFailure(login);
+      await this.throttle.recordFailure(throttleKey);
       await this.audit.record({ type: AuditEventType.LOGIN_FAILED, userId: check.userId, context, details: { reason: check.reason } });
       throw new DomainException(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
     }
-    await this.throttle.recordSuccess(login);
+    await this.throttle.recordSuccess(throttleKey);
     return check.user;
+  }
+
+  /**
+   * Re-authentication of a signed-in user (password change): the same per-account throttle and
+   * audit as a login, so a stolen session cannot guess the password at leisure.
+   */
+  async verifyCurrentPassword(user: UserEntity, password: string, context: RequestContext): Promise<void> {
+    await this.throttle.admit(user.id);
+    const check = await this.users.checkPassword(user, password);
+    if (!check.ok) {
+      await this.throttle.recordFailure(user.id);
+      await this.audit.record({ type: AuditEventType.LOGIN_FAILED, userId: user.id, context, details: { reason: check.reason, during: 'password_change' } });
+      throw new DomainException(ErrorCode.INVALID_CREDENTIALS, 'The current password is wrong');
+    }
+    await this.throttle.recordSuccess(user.id);
+  }
+
+  /**
+   * Called once the new login exists: false when a password change, reset or disable landed since
+   * the check, in which case the caller must end the login it just created.
+   */
+  stillValid(user: UserEntity): Promise<boolean> {
+    return this.users.credentialsStillValid(user.id, user.passwordHash);
   }
 
   recordSuccess(user: UserEntity, method: 'session' | 'jwt', context: RequestContext): Promise<void> {

@@ -56,11 +56,6 @@ export class UsersService {
     await this.users.update({ id: userId }, { passwordHash });
   }
 
-  /** True when `password` is the user's current password (for re-authentication). */
-  verifyPassword(user: UserEntity, password: string): Promise<boolean> {
-    return this.hasher.verify(password, user.passwordHash);
-  }
-
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ email: email.toLowerCase() });
   }
@@ -101,11 +96,10 @@ export class UsersService {
   }
 
   /**
-   * Checks a login. Every outcome costs the same bcrypt work, so timing does not tell them apart;
-   * callers must answer all failures identically.
+   * Checks a password for a user found by {@link findByLogin} (or null). Every outcome costs the same
+   * bcrypt work, so timing does not tell them apart; callers must answer all failures identically.
    */
-  async verifyCredentials(login: string, password: string): Promise<CredentialCheck> {
-    const user = await this.findByLogin(login);
+  async checkPassword(user: UserEntity | null, password: string): Promise<CredentialCheck> {
     if (user === null) {
       await this.hasher.verifyAgainstDummy(password);
       return { ok: false, reason: 'unknown_user', userId: null };
@@ -113,9 +107,25 @@ export class UsersService {
     if (!(await this.hasher.verify(password, user.passwordHash))) return { ok: false, reason: 'wrong_password', userId: user.id };
     if (user.disabled) return { ok: false, reason: 'disabled', userId: user.id };
     if (this.hasher.needsRehash(user.passwordHash)) {
-      await this.users.update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
+      const upgraded = await this.hasher.hash(password);
+      // Only if the hash is still the one checked: a password change meanwhile must win.
+      await this.users.update({ id: user.id, passwordHash: user.passwordHash }, { passwordHash: upgraded });
+      return { ok: true, user: { ...user, passwordHash: upgraded } };
     }
     return { ok: true, user };
+  }
+
+  async verifyCredentials(login: string, password: string): Promise<CredentialCheck> {
+    return this.checkPassword(await this.findByLogin(login), password);
+  }
+
+  /**
+   * True while the user may still log in with the credentials checked: enabled, and the password
+   * hash unchanged. A login created after a check re-asks this, so a password change, reset or
+   * disable that lands in between cannot leave it alive.
+   */
+  async credentialsStillValid(userId: string, checkedPasswordHash: string): Promise<boolean> {
+    return (await this.users.countBy({ id: userId, passwordHash: checkedPasswordHash, disabled: false })) === 1;
   }
 
   /** Access tokens issued at or before `at` stop working. With `manager`, inside the caller's transaction. */

@@ -5,6 +5,7 @@ import { RequestContext } from '../../audit/request-context';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { UsersService } from '../../users/users.service';
+import { LoginService } from '../login.service';
 import { LoginsService } from '../logins/logins.service';
 import type { Principal } from '../principal';
 
@@ -13,18 +14,18 @@ import type { Principal } from '../principal';
 export class PasswordChangeService {
   constructor(
     private readonly users: UsersService,
-    private readonly logins: LoginsService,
+    private readonly logins: LoginService,
+    private readonly allLogins: LoginsService,
     private readonly audit: AuditService,
   ) {}
 
   async change(caller: Principal, currentPassword: string, newPassword: string, context: RequestContext): Promise<void> {
     const user = await this.users.findById(caller.userId);
-    if (user === null || !(await this.users.verifyPassword(user, currentPassword))) {
-      throw new DomainException(ErrorCode.INVALID_CREDENTIALS, 'The current password is wrong');
-    }
+    if (user === null) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required');
+    await this.logins.verifyCurrentPassword(user, currentPassword, context);
     const passwordHash = await this.users.hashNewPassword(user, newPassword);
     await this.users.storePasswordHash(user.id, passwordHash);
-    await this.logins.endAll(user.id, caller.authMethod === 'session' ? { sessionId: caller.loginId } : { familyId: caller.loginId });
+    await this.allLogins.endAll(user.id, caller.authMethod === 'session' ? { sessionId: caller.loginId } : { familyId: caller.loginId });
     await this.audit.record({ type: AuditEventType.PASSWORD_CHANGED, userId: user.id, context, details: { method: caller.authMethod } });
   }
 }

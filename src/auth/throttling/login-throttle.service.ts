@@ -17,7 +17,8 @@ interface AttemptRow {
   lockout_wait: number;
 }
 
-const accountKey = (login: string) => createHash('sha256').update(login.toLowerCase(), 'utf8').digest('hex');
+/** Stored hashed, so names typed at the login form (sometimes passwords) are not kept in clear. */
+const accountKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 
 /**
  * Limits login attempts per account name, known or not (an unknown name is throttled exactly like a
@@ -33,9 +34,10 @@ export class LoginThrottleService {
   ) {}
 
   /** Counts an attempt; 429 with Retry-After when the account is over its limit or locked out. */
-  async admit(login: string): Promise<void> {
+  /** `key` names the account: its user id, or the typed name when no user has it. */
+  async admit(key: string): Promise<void> {
     if (this.config.throttleLoginLimit === 0) return;
-    const { window_wait, lockout_wait } = await this.countAttempt(accountKey(login));
+    const { window_wait, lockout_wait } = await this.countAttempt(accountKey(key));
     const wait = Math.max(window_wait, lockout_wait);
     if (wait > 0) {
       throw new DomainException(ErrorCode.TOO_MANY_REQUESTS, 'Too many login attempts, retry later', {
@@ -44,17 +46,17 @@ export class LoginThrottleService {
     }
   }
 
-  async recordFailure(login: string): Promise<void> {
+  async recordFailure(key: string): Promise<void> {
     if (this.config.throttleLoginLimit === 0) return;
     await this.dataSource.query(
       'UPDATE login_failures SET consecutive_failures = consecutive_failures + 1, last_failure_at = now() WHERE account_key = $1',
-      [accountKey(login)],
+      [accountKey(key)],
     );
   }
 
-  async recordSuccess(login: string): Promise<void> {
+  async recordSuccess(key: string): Promise<void> {
     if (this.config.throttleLoginLimit === 0) return;
-    await this.dataSource.query('DELETE FROM login_failures WHERE account_key = $1', [accountKey(login)]);
+    await this.dataSource.query('DELETE FROM login_failures WHERE account_key = $1', [accountKey(key)]);
   }
 
   private async countAttempt(key: string): Promise<AttemptRow> {

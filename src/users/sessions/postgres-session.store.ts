@@ -34,6 +34,8 @@ type Callback<T = void> = (error?: unknown, value?: T) => void;
 @Injectable()
 export class PostgresSessionStore extends Store {
   private readonly touchIntervalMs: number;
+  /** Sessions this process inserted: express-session saves a regenerated session twice. */
+  private readonly inserted = new WeakSet<SessionData>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -120,7 +122,7 @@ export class PostgresSessionStore extends Store {
       Object.fromEntries(Object.entries(session).filter(([key]) => !(COLUMN_FIELDS as readonly string[]).includes(key))),
     );
     const idle = this.config.sessionIdleTimeoutSeconds;
-    if (session.loaded !== undefined) {
+    if (session.loaded !== undefined || this.inserted.has(session)) {
       await this.dataSource.query(
         `UPDATE sessions
             SET data = $2, last_used_at = now(),
@@ -143,5 +145,6 @@ export class PostgresSessionStore extends Store {
         this.config.sessionAbsoluteTimeoutSeconds,
       ],
     );
+    this.inserted.add(session);
   }
 }
