@@ -8,6 +8,7 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { expressErrorHandler } from './common/http/express-error.handler';
 import { jsonBodyParser } from './common/http/json-body-parser';
 import { noStore } from './common/http/no-store.middleware';
+import { assignRequestId } from './common/http/request-id.middleware';
 import { requireJsonBody, requireObjectBody } from './common/http/require-json-body.middleware';
 import { AppConfig } from './config/app-config';
 import { PostgresSessionStore } from './users/sessions/postgres-session.store';
@@ -19,6 +20,7 @@ import { sessionMiddleware } from './users/sessions/session.middleware';
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
+  app.use(assignRequestId);
   app.set('trust proxy', config.trustProxyHops);
   app.disable('x-powered-by');
   app.use(helmet({ hsts: config.isProduction }));

@@ -19,11 +19,8 @@ export function loggerOptions(config: AppConfig, destination?: DestinationStream
   const options: Options = {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    genReqId: (_request, response) => {
-      const id = randomUUID();
-      response.setHeader('X-Request-Id', id);
-      return id;
-    },
+    // The id assignRequestId gave the request, so log lines and X-Request-Id agree.
+    genReqId: (request) => request.id ?? randomUUID(),
     autoLogging: { ignore: (request) => request.url === '/health' },
     serializers: {
       req: (request: { id: unknown; method: unknown; url?: unknown; headers: Record<string, unknown> }) => ({

@@ -69,6 +69,30 @@ describe('HTTP shell', () => {
     expect(await usersNamed('plain')).toHaveLength(0);
   });
 
+  it('answers 415 for a compressed body, never a 5xx, with a request id', async () => {
+    for (const encoding of ['gzip', 'deflate']) {
+      const response = await request(t.http)
+        .post('/auth/register')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .send('not really compressed');
+
+      expect(response.status).toBe(415);
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('answers 400 for a string with a lone surrogate (it would hash like U+FFFD)', async () => {
+    const response = await request(t.http)
+      .post('/auth/register')
+      .set('Content-Type', 'application/json')
+      .send('{"username":"surrogate","email":"surrogate@example.com","password":"\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800"}');
+
+    expect(response.status).toBe(400);
+    expect(response.body.message).toMatch(/well-formed/);
+    expect(await usersNamed('surrogate')).toHaveLength(0);
+  });
+
   it('answers 415 for a form body', async () => {
     const response = await request(t.http).post('/auth/register').type('form').send('username=form&email=form@example.com');
 

@@ -17,6 +17,7 @@ export class ListUsersQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(1_000_000_000)
   offset: number = 0;
 }
 

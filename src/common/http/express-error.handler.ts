@@ -11,13 +11,13 @@ const logger = new Logger('ExpressErrorHandler');
  * Errors raised by Express middleware (body parsing, the session store) happen before Nest's
  * exception filter can see the request, so they get the contract's error shape here.
  */
-export const expressErrorHandler: ErrorRequestHandler = (error: unknown, _request, response, next) => {
+export const expressErrorHandler: ErrorRequestHandler = (error: unknown, request, response, next) => {
   if (response.headersSent) return next(error);
-  const body = toErrorBody(error);
+  const body = toErrorBody(error, String(request.id));
   response.status(body.statusCode).json(body);
 };
 
-function toErrorBody(error: unknown): ErrorBody {
+function toErrorBody(error: unknown, requestId: string): ErrorBody {
   if (error instanceof ForbiddenJsonContentError) return errorBody(ErrorCode.VALIDATION_FAILED, error.message);
   switch ((error as { type?: unknown } | null)?.type) {
     case 'entity.too.large':
@@ -33,6 +33,8 @@ function toErrorBody(error: unknown): ErrorBody {
       return errorBody(ErrorCode.VALIDATION_FAILED, 'Request body could not be read');
   }
   if (isDatabaseUnavailable(error)) return errorBody(ErrorCode.DATABASE_UNAVAILABLE, 'The database is unavailable');
-  logger.error(`Unhandled middleware error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return errorBody(ErrorCode.VALIDATION_FAILED, 'The request could not be read');
+  logger.error(`Unhandled middleware error (request ${requestId}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   return errorBody(ErrorCode.INTERNAL_ERROR, 'Internal server error');
 }

@@ -12,9 +12,14 @@ function rejectForbiddenContent(key: string, value: unknown): unknown {
   if (typeof value === 'string' && value.includes('\u0000')) {
     throw new ForbiddenJsonContentError('Strings must not contain NUL characters');
   }
+  // A lone surrogate would become U+FFFD in UTF-8, making different passwords hash alike.
+  if (typeof value === 'string' && !value.isWellFormed()) {
+    throw new ForbiddenJsonContentError('Strings must be well-formed Unicode');
+  }
   return value;
 }
 
 export function jsonBodyParser(limit: string): RequestHandler {
-  return json({ limit, strict: true, type: 'application/json', reviver: rejectForbiddenContent });
+  // inflate: false: a compressed body is 415 rather than work (and failure modes) for the server.
+  return json({ limit, strict: true, inflate: false, type: 'application/json', reviver: rejectForbiddenContent });
 }
