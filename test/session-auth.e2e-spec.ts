@@ -79,8 +79,9 @@ describe('session authentication', () => {
       expect(response.body.code).toBe('VALIDATION_FAILED');
     });
 
-    it('answers 400 for an unknown property and creates no session', async () => {
+    it('answers 400 for an unknown property before checking the password: no session, no audit event', async () => {
       const before = (await sessionRows()).length;
+      const eventsBefore = await t.query('SELECT id FROM auth_events');
       const response = await request(t.http)
         .post('/auth/session/login')
         .send({ username: alice.username, password: alice.password, remember: true });
@@ -88,6 +89,9 @@ describe('session authentication', () => {
       expect(response.status).toBe(400);
       expect(setCookie(response, 'sid')).toBeUndefined();
       expect(await sessionRows()).toHaveLength(before);
+      expect(await t.query('SELECT id FROM auth_events')).toHaveLength(eventsBefore.length);
+      const wrongPassword = await request(t.http).post('/auth/session/login').send({ username: alice.username, password: 'nope', remember: true });
+      expect(wrongPassword.status).toBe(400);
     });
 
     it.each([

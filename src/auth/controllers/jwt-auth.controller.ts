@@ -21,6 +21,7 @@ import { requestContext } from '../../audit/request-context';
 import { UserEntity } from '../../users/entities/user.entity';
 import { UserView } from '../../users/user.view';
 import { CurrentUser } from '../decorators/current-user.decorator';
+import { LoginBody } from '../decorators/login-body.decorator';
 import { CookieTokensView } from '../dto/cookie-tokens.view';
 import { JwtLoginDto } from '../dto/jwt-login.dto';
 import { JwtLogoutDto } from '../dto/jwt-logout.dto';
@@ -53,6 +54,7 @@ export class JwtAuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @UseGuards(LoginOriginGuard, LocalAuthGuard)
+  @LoginBody(JwtLoginDto)
   @ApiOkResponse(TOKENS_RESPONSE)
   @ApiBadRequestResponse({ description: 'Invalid body' })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })

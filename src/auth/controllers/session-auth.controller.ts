@@ -18,6 +18,7 @@ import { AppConfig } from '../../config/app-config';
 import { UserEntity } from '../../users/entities/user.entity';
 import { SESSION_COOKIE, sessionCookieOptions } from '../../users/sessions/session.middleware';
 import { UserView } from '../../users/user.view';
+import { LoginBody } from '../decorators/login-body.decorator';
 import { LoginDto } from '../dto/login.dto';
 import { LocalAuthGuard } from '../guards/local-auth.guard';
 import { LoginOriginGuard } from '../guards/login-origin.guard';
@@ -46,6 +47,7 @@ export class SessionAuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @UseGuards(LoginOriginGuard, LocalAuthGuard)
+  @LoginBody(LoginDto)
   @ApiOkResponse({ type: SessionLoginView, description: 'Sets the `sid` cookie' })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
   @ApiForbiddenResponse({ description: 'Cross-site login' })

@@ -1,37 +1,34 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, ValidationPipe } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { UserEntity } from '../../users/entities/user.entity';
+import { LOGIN_BODY_KEY } from '../decorators/login-body.decorator';
+import { LoginDto } from '../dto/login.dto';
 import { INVALID_CREDENTIALS_MESSAGE } from '../login.service';
 import { LocalStrategy } from '../strategies/local.strategy';
 import { runStrategy } from '../strategies/run-strategy';
 
-const MAX_LOGIN_LENGTH = 254;
-const MAX_PASSWORD_LENGTH = 1024;
+/** The same rules as the global pipe (app.setup.ts). */
+const bodyValidation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
 
 /**
- * Runs LocalStrategy and puts the user on `request.user`. Guards run before pipes, so the
- * credentials' types are checked here: a non-string never reaches bcrypt. The full body is
- * validated by the route's DTO afterwards.
+ * Runs LocalStrategy and puts the user on `request.user`. Guards run before pipes, so the whole body
+ * is validated here first (against `@LoginBody(Dto)`, else LoginDto): a malformed login is 400 before
+ * any password is checked, counted or audited.
  */
 @Injectable()
 export class LocalAuthGuard implements CanActivate {
-  constructor(private readonly strategy: LocalStrategy) {}
+  constructor(
+    private readonly strategy: LocalStrategy,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    const { username, password } = (request.body ?? {}) as Record<string, unknown>;
-    if (
-      typeof username !== 'string' ||
-      typeof password !== 'string' ||
-      username.length === 0 ||
-      password.length === 0 ||
-      username.length > MAX_LOGIN_LENGTH ||
-      password.length > MAX_PASSWORD_LENGTH
-    ) {
-      throw new DomainException(ErrorCode.VALIDATION_FAILED, 'username and password must be non-empty strings');
-    }
+    const dto = this.reflector.get<typeof LoginDto | undefined>(LOGIN_BODY_KEY, context.getHandler()) ?? LoginDto;
+    await bodyValidation.transform(request.body ?? {}, { type: 'body', metatype: dto });
     const outcome = await runStrategy<UserEntity>(this.strategy, request);
     if (outcome.kind === 'error') throw outcome.error;
     if (outcome.kind === 'fail') throw new DomainException(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
