@@ -8,7 +8,7 @@ describe('forgot and reset password', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { APP_URL: 'https://accounts.example.com' } });
+    t = await createTestApp({ env: { APP_URL: 'https://example.com/accounts/' } });
   });
 
   afterAll(async () => {
@@ -44,7 +44,7 @@ describe('forgot and reset password', () => {
 
     const link = resetLink(await waitForMessage(t.config.mailOutboxDir, user.email));
 
-    expect(link.origin).toBe('https://accounts.example.com');
+    expect(`${link.origin}${link.pathname}`).toBe('https://example.com/accounts/reset-password');
     expect(link.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(outboxMessagesTo(t.config.mailOutboxDir, 'nobody@example.com')).toHaveLength(0);
   });
@@ -101,6 +101,21 @@ describe('forgot and reset password', () => {
     expect(rows.filter((row) => row.row.includes(first) || row.row.includes(second))).toEqual([]);
     expect((await reset(first, 'a decent passphrase')).status).toBe(401);
     expect((await reset(second, 'a decent passphrase')).status).toBe(204);
+  });
+
+  it('voids an unspent reset link when the password is changed', async () => {
+    const user = await registerUser(t.http);
+    const token = await requestToken(user);
+    const session = await sessionLogin(t.http, user);
+
+    await request(t.http)
+      .post('/auth/password/change')
+      .set('Cookie', session.cookie)
+      .set('X-CSRF-Token', session.csrfToken)
+      .send({ currentPassword: user.password, newPassword: 'changed before the link was used' })
+      .expect(204);
+
+    expect((await reset(token, 'an attacker-chosen passphrase')).status).toBe(401);
   });
 
   it('sends at most one mail a minute per account', async () => {

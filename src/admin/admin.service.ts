@@ -8,6 +8,7 @@ import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ADMIN_ROLE, UserEntity } from '../users/entities/user.entity';
 import { UserView } from '../users/user.view';
+import { PasswordResetTokensService } from '../users/password-reset-tokens.service';
 import { UsersService } from '../users/users.service';
 import { AdminUserView, AuditEventView, AuditQuery, UserPageView } from './dto/admin.dto';
 
@@ -20,6 +21,7 @@ export class AdminService {
     private readonly users: UsersService,
     private readonly logins: LoginsService,
     private readonly audit: AuditService,
+    private readonly resetTokens: PasswordResetTokensService,
   ) {}
 
   async listUsers(limit: number, offset: number): Promise<UserPageView> {
@@ -32,6 +34,7 @@ export class AdminService {
     this.refuseSelf(userId, admin, 'disable your own account');
     if (!(await this.users.setDisabled(userId, true))) throw new DomainException(ErrorCode.NOT_FOUND, NO_SUCH_USER);
     await this.logins.endAll(userId);
+    await this.resetTokens.voidAll(userId);
     await this.audit.record({ type: AuditEventType.USER_DISABLED, userId, actorId: admin.userId, context });
   }
 

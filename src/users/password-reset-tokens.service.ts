@@ -38,6 +38,11 @@ export class PasswordResetTokensService {
     });
   }
 
+  /** Voids every unspent token of the user (their password changed, or the account was disabled). */
+  async voidAll(userId: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM password_reset_tokens WHERE user_id = $1 AND used_at IS NULL', [userId]);
+  }
+
   /** The user a live token belongs to, without spending it. */
   async findUserId(token: string): Promise<string | null> {
     const rows = await this.dataSource.query<{ user_id: string }[]>(

@@ -4,6 +4,7 @@ import { AuditService } from '../../audit/audit.service';
 import { RequestContext } from '../../audit/request-context';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
+import { PasswordResetTokensService } from '../../users/password-reset-tokens.service';
 import { UsersService } from '../../users/users.service';
 import { LoginService } from '../login.service';
 import { LoginsService } from '../logins/logins.service';
@@ -16,6 +17,7 @@ export class PasswordChangeService {
     private readonly users: UsersService,
     private readonly logins: LoginService,
     private readonly allLogins: LoginsService,
+    private readonly resetTokens: PasswordResetTokensService,
     private readonly audit: AuditService,
   ) {}
 
@@ -25,6 +27,7 @@ export class PasswordChangeService {
     await this.logins.verifyCurrentPassword(user, currentPassword, context);
     const passwordHash = await this.users.hashNewPassword(user, newPassword);
     await this.users.storePasswordHash(user.id, passwordHash);
+    await this.resetTokens.voidAll(user.id);
     await this.allLogins.endAll(user.id, caller.authMethod === 'session' ? { sessionId: caller.loginId } : { familyId: caller.loginId });
     await this.audit.record({ type: AuditEventType.PASSWORD_CHANGED, userId: user.id, context, details: { method: caller.authMethod } });
   }

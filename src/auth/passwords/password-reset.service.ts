@@ -58,7 +58,9 @@ export class PasswordResetService {
     if (user === null || user.disabled) return;
     const token = await this.resetTokens.issue(user.id);
     if (token === null) return;
-    const link = new URL('/reset-password', this.config.appUrl);
+    // Appended to APP_URL's own path, so an app served under /accounts gets /accounts/reset-password.
+    const link = new URL(this.config.appUrl);
+    link.pathname = `${link.pathname.replace(/\/+$/, '')}/reset-password`;
     link.searchParams.set('token', token);
     await this.mailer.send({
       to: user.email,
