@@ -74,6 +74,8 @@ describe('administration', () => {
       const user = await registerUser(t.http);
       const session = await sessionLogin(t.http, user);
       const tokens = await jwtLogin(user);
+      await request(t.http).post('/auth/password/forgot').send({ email: user.email }).expect(202);
+      await waitForMessage(t.config.mailOutboxDir, user.email);
 
       expect((await asAdmin(request(t.http).post(`/admin/users/${user.id}/disable`))).status).toBe(204);
 
@@ -84,6 +86,8 @@ describe('administration', () => {
       const wrongPassword = await request(t.http).post('/auth/session/login').send({ username: user.username, password: 'not the password' });
       expect(disabledLogin.status).toBe(401);
       expect(disabledLogin.text).toBe(wrongPassword.text);
+
+      expect(await t.query('SELECT id FROM password_reset_tokens WHERE user_id = $1 AND used_at IS NULL', [user.id])).toEqual([]);
 
       expect((await asAdmin(request(t.http).post(`/admin/users/${user.id}/enable`))).status).toBe(204);
       expect((await request(t.http).post('/auth/session/login').send({ username: user.username, password: user.password })).status).toBe(200);

@@ -32,6 +32,7 @@ describe('logs', () => {
     await request(t.http).post('/auth/password/reset').send({ token: resetToken, newPassword: 'a logged new passphrase' });
 
     const log = lines.join('');
+    expect(lines.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
     expect(log).toContain('"path":"/auth/session/login"');
     expect(log).toContain('[redacted]');
     const secrets = {

@@ -50,6 +50,32 @@ describe('per-account login throttling (THROTTLE_LOGIN_LIMIT=5, THROTTLE_TTL=60)
     expectThrottled(await login('no-such-user', 'wrong password!'));
   });
 
+  it('counts the username and the email of one account together', async () => {
+    const erin = await registerUser(t.http, 'erin');
+    for (let i = 0; i < 3; i++) expect((await login(erin.username, 'wrong password!')).status).toBe(401);
+    for (let i = 0; i < 2; i++) expect((await login(erin.email.toUpperCase(), 'wrong password!')).status).toBe(401);
+
+    expectThrottled(await login(erin.email, erin.password));
+    expectThrottled(await login(erin.username, erin.password));
+  });
+
+  it('throttles wrong current passwords on a password change like failed logins', async () => {
+    const frank = await registerUser(t.http, 'frank');
+    const jwtLogin = await request(t.http).post('/auth/jwt/login').set('X-Forwarded-For', clientIp).send({ username: frank.username, password: frank.password });
+    const { accessToken } = jwtLogin.body as { accessToken: string };
+    const change = (currentPassword: string) =>
+      request(t.http)
+        .post('/auth/password/change')
+        .set('X-Forwarded-For', clientIp)
+        .set('Authorization', `Bearer ${accessToken}`)
+        .send({ currentPassword, newPassword: 'a brand new passphrase' });
+
+    for (let i = 0; i < 5; i++) expect((await change('not my password')).status).toBe(401);
+
+    expectThrottled(await change(frank.password));
+    expect(await t.query('SELECT id FROM auth_events WHERE user_id = $1 AND type = $2', [frank.id, 'login.failed'])).toHaveLength(5);
+  });
+
   it('counts per account: another account still logs in', async () => {
     const bob = await registerUser(t.http, 'bob');
 
