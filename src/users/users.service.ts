@@ -115,10 +115,6 @@ export class UsersService {
     return { ok: true, user };
   }
 
-  async verifyCredentials(login: string, password: string): Promise<CredentialCheck> {
-    return this.checkPassword(await this.findByLogin(login), password);
-  }
-
   /**
    * True while the user may still log in with the credentials checked: enabled, and the password
    * hash unchanged. A login created after a check re-asks this, so a password change, reset or
