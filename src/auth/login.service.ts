@@ -53,14 +53,15 @@ export class LoginService {
   }
 
   /**
-   * Called once the new login exists: false when a password change, reset or disable landed since
-   * the check, in which case the caller must end the login it just created.
+   * Called once the new login exists. When a password change, reset or disable landed since the
+   * credentials were checked, `undo` ends the login just created and the answer is the usual 401;
+   * otherwise the success is audited.
    */
-  stillValid(user: UserEntity): Promise<boolean> {
-    return this.users.credentialsStillValid(user.id, user.passwordHash);
-  }
-
-  recordSuccess(user: UserEntity, method: 'session' | 'jwt', context: RequestContext): Promise<void> {
-    return this.audit.record({ type: AuditEventType.LOGIN_SUCCEEDED, userId: user.id, context, details: { method } });
+  async confirm(user: UserEntity, method: 'session' | 'jwt', context: RequestContext, undo: () => Promise<void>): Promise<void> {
+    if (!(await this.users.credentialsStillValid(user.id, user.passwordHash))) {
+      await undo();
+      throw new DomainException(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
+    }
+    await this.audit.record({ type: AuditEventType.LOGIN_SUCCEEDED, userId: user.id, context, details: { method } });
   }
 }

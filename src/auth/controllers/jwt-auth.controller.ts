@@ -30,7 +30,7 @@ import { TokenPairView } from '../dto/token-pair.view';
 import { JwtGuard } from '../guards/jwt.guard';
 import { LocalAuthGuard } from '../guards/local-auth.guard';
 import { LoginOriginGuard } from '../guards/login-origin.guard';
-import { INVALID_CREDENTIALS_MESSAGE, LoginService } from '../login.service';
+import { LoginService } from '../login.service';
 import { IssuedTokens, JwtAuthService } from '../jwt-auth.service';
 import { clearJwtCookies, readCookie, REFRESH_TOKEN_COOKIE, setJwtCookies } from '../jwt-cookies';
 import type { Principal } from '../principal';
@@ -65,11 +65,7 @@ export class JwtAuthController {
   ): Promise<TokenPairView | CookieTokensView> {
     const user = request.user as UserEntity;
     const tokens = await this.jwtAuth.login(user, requestContext(request));
-    if (!(await this.logins.stillValid(user))) {
-      await this.jwtAuth.abandon(tokens.familyId);
-      throw new DomainException(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
-    }
-    await this.logins.recordSuccess(user, 'jwt', requestContext(request));
+    await this.logins.confirm(user, 'jwt', requestContext(request), () => this.jwtAuth.abandon(tokens.familyId));
     return body.transport === 'cookie' ? this.answerWithCookies(response, tokens) : tokenPair(tokens);
   }
 

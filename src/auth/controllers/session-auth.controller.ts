@@ -12,8 +12,6 @@ import type { Request, Response } from 'express';
 import { AuditEventType } from '../../audit/audit-event-type';
 import { AuditService } from '../../audit/audit.service';
 import { requestContext } from '../../audit/request-context';
-import { DomainException } from '../../common/errors/domain.exception';
-import { ErrorCode } from '../../common/errors/error-code';
 import { AppConfig } from '../../config/app-config';
 import { UserEntity } from '../../users/entities/user.entity';
 import { SESSION_COOKIE, sessionCookieOptions } from '../../users/sessions/session.middleware';
@@ -23,7 +21,7 @@ import { LoginDto } from '../dto/login.dto';
 import { LocalAuthGuard } from '../guards/local-auth.guard';
 import { LoginOriginGuard } from '../guards/login-origin.guard';
 import { SessionGuard } from '../guards/session.guard';
-import { INVALID_CREDENTIALS_MESSAGE, LoginService } from '../login.service';
+import { LoginService } from '../login.service';
 import { SessionLoginService } from '../sessions/session-login.service';
 
 class CsrfTokenView {
@@ -54,11 +52,7 @@ export class SessionAuthController {
   async login(@Body() _credentials: LoginDto, @Req() request: Request): Promise<SessionLoginView> {
     const user = request.user as UserEntity;
     const csrfToken = await this.sessions.start(request, user.id);
-    if (!(await this.logins.stillValid(user))) {
-      await this.sessions.end(request);
-      throw new DomainException(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
-    }
-    await this.logins.recordSuccess(user, 'session', requestContext(request));
+    await this.logins.confirm(user, 'session', requestContext(request), () => this.sessions.end(request));
     return { user: UserView.of(user), csrfToken };
   }
 
