@@ -12,7 +12,7 @@ import { assignRequestId } from './common/http/request-id.middleware';
 import { requireJsonBody, requireObjectBody } from './common/http/require-json-body.middleware';
 import { AppConfig } from './config/app-config';
 import { PostgresSessionStore } from './users/sessions/postgres-session.store';
-import { sessionMiddleware } from './users/sessions/session.middleware';
+import { sessionMiddleware } from './auth/cookie-session/session.middleware';
 
 /**
  * Everything between the socket and the controllers, shared by main.ts and the e2e tests so that

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import request from 'supertest';
-import { LoginsService } from '../src/auth/logins/logins.service';
+import { LoginsService } from '../src/auth/account/devices.service';
 import { LISTENER_APPLICATION_NAME, RevocationListener } from '../src/tokens/revocation/revocation-listener.service';
 import { RevocationStore } from '../src/tokens/revocation/revocation-store.service';
 import { RevocationService } from '../src/tokens/revocation/revocation.service';

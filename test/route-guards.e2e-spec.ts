@@ -1,10 +1,10 @@
 import { RequestMethod, Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
-import { JwtGuard } from '../src/auth/guards/jwt.guard';
+import { JwtGuard } from '../src/auth/jwt/jwt.guard';
 import { RolesGuard } from '../src/auth/guards/roles.guard';
 import { SessionOrJwtGuard } from '../src/auth/guards/session-or-jwt.guard';
-import { SessionGuard } from '../src/auth/guards/session.guard';
+import { SessionGuard } from '../src/auth/cookie-session/session.guard';
 import { createTestApp, TestApp } from './utils/create-test-app';
 
 /** Routes anyone may call. Every other route must name an authentication guard. */

@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditService } from '../audit/audit.service';
 import { RequestContext } from '../audit/request-context';
-import { LoginsService } from '../auth/logins/logins.service';
+import { LoginsService } from '../auth/account/devices.service';
 import type { Principal } from '../auth/principal';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { ADMIN_ROLE, UserEntity } from '../users/entities/user.entity';
+import { ADMIN_ROLE, UserEntity } from '../users/user.entity';
 import { UserView } from '../users/user.view';
-import { PasswordResetTokensService } from '../users/password-reset-tokens.service';
+import { PasswordResetTokensService } from '../users/passwords/password-reset-tokens.service';
 import { UsersService } from '../users/users.service';
 import { AdminUserView, AuditEventView, AuditQuery, UserPageView } from './dto/admin.dto';
 

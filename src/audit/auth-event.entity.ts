@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { UserEntity } from '../users/entities/user.entity';
+import { UserEntity } from '../users/user.entity';
 
 /** One security event. Never holds a secret: no password, token, session id or hash of one. */
 @Entity({ name: 'auth_events' })

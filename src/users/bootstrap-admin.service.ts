@@ -4,7 +4,7 @@ import { ArrayContains, Repository } from 'typeorm';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { AppConfig } from '../config/app-config';
-import { ADMIN_ROLE, USER_ROLE, UserEntity } from './entities/user.entity';
+import { ADMIN_ROLE, USER_ROLE, UserEntity } from './user.entity';
 import { UsersService } from './users.service';
 
 /**

@@ -4,9 +4,9 @@ import { EntityManager, MoreThan, Repository } from 'typeorm';
 import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from '../common/errors/database-errors';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { EMAIL_UNIQUE, USER_ROLE, UserEntity } from './entities/user.entity';
-import { PasswordHasher } from './password-hasher.service';
-import { PasswordPolicy } from './password-policy.service';
+import { EMAIL_UNIQUE, USER_ROLE, UserEntity } from './user.entity';
+import { PasswordHasher } from './passwords/password-hasher.service';
+import { PasswordPolicy } from './passwords/password-policy.service';
 
 export type CredentialCheck =
   | { readonly ok: true; readonly user: UserEntity }

@@ -1,7 +1,7 @@
 import { createHmac, KeyObject, randomUUID, sign as cryptoSign } from 'node:crypto';
 import request from 'supertest';
 import type { Response } from 'supertest';
-import { kidOf } from '../../src/tokens/jwt-key-ring';
+import { kidOf } from '../../src/tokens/access/jwt-key-ring';
 import type { TestApp } from './create-test-app';
 
 export const PASSWORD = 'a decent passphrase';

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
-import { ROLES_KEY } from '../decorators/roles.decorator';
+import { ROLES_KEY } from './roles.decorator';
 
 /**
  * Authorizes after `SessionGuard`, `JwtGuard` or `SessionOrJwtGuard` has authenticated: 403 unless

@@ -2,9 +2,9 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
-import { JwtAuthenticator } from '../jwt-authenticator.service';
-import { SessionAuthenticator } from '../sessions/session-authenticator';
-import { readAccessToken } from '../strategies/access-token.extractor';
+import { JwtAuthenticator } from '../jwt/jwt-authenticator';
+import { SessionAuthenticator } from '../cookie-session/session-authenticator';
+import { readAccessToken } from '../jwt/access-token.extractor';
 
 /**
  * Admits a request that `JwtGuard` or `SessionGuard` would admit, for routes that browsers and API

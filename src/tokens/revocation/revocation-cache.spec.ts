@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { AppConfig } from '../../config/app-config';
-import { Clock } from '../clock';
-import { FakeClock } from '../testing/fake-clock';
-import { testConfig } from '../testing/test-config';
+import { Clock } from '../../common/clock/clock';
+import { FakeClock } from '../../common/clock/fake-clock';
+import { testConfig } from '../../config/test-config';
 import { RevocableToken, RevocationCache } from './revocation-cache';
 
 const ACCESS_TTL_S = 900;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { Clock } from '../clock';
+import { Clock } from '../../common/clock/clock';
 import type { RevocationEvent } from './revocation-event';
 
 /** The claims the revocation check needs. */

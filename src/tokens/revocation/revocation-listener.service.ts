@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { AppConfig } from '../../config/app-config';
-import { Clock } from '../clock';
+import { Clock } from '../../common/clock/clock';
 import { RevocationCache } from './revocation-cache';
 import { parseRevocationEvent, REVOCATION_CHANNEL } from './revocation-event';
 import { RevocationStore } from './revocation-store.service';

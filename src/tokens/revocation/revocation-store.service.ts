@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { UsersService } from '../../users/users.service';
-import { UserEntity } from '../../users/entities/user.entity';
+import { UserEntity } from '../../users/user.entity';
 import type { RevocableToken } from './revocation-cache';
 import { REVOCATION_CHANNEL, RevocationEvent } from './revocation-event';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { UserEntity } from '../../users/entities/user.entity';
+import { UserEntity } from '../../users/user.entity';
 import { RevocableToken, RevocationCache } from './revocation-cache';
 import type { RevocationEvent } from './revocation-event';
 import { RevocationListener } from './revocation-listener.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
-import { SessionEntity } from '../entities/session.entity';
+import { SessionEntity } from './session.entity';
 
 /** Cookie sessions seen from the user's side: list them, end one, end all. */
 @Injectable()

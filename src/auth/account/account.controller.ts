@@ -1,0 +1,84 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCookieAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AuditEventType } from '../../audit/audit-event-type';
+import { AuditService } from '../../audit/audit.service';
+import { requestContext } from '../../audit/request-context';
+import { DomainException } from '../../common/errors/domain.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import { AppConfig } from '../../config/app-config';
+import { SESSION_COOKIE, sessionCookieOptions } from '../cookie-session/session.middleware';
+import { UserView } from '../../users/user.view';
+import { UsersService } from '../../users/users.service';
+import { CurrentUser } from '../guards/current-user.decorator';
+import { ChangePasswordDto } from '../password-reset/password.dto';
+import { SessionOrJwtGuard } from '../guards/session-or-jwt.guard';
+import { clearJwtCookies } from '../jwt/jwt-cookies';
+import { LoginView } from './device.view';
+import { LoginsService } from './devices.service';
+import { PasswordChangeService } from './password-change.service';
+import type { Principal } from '../principal';
+import { SessionLoginService } from '../cookie-session/cookie-session.service';
+
+class MeView extends UserView {
+  @ApiProperty({ enum: ['session', 'jwt'] }) authMethod!: 'session' | 'jwt';
+}
+
+/** What a signed-in user does with their own account, through either flavour. */
+@ApiTags('account')
+@ApiCookieAuth('sid')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No valid session or access token' })
+@Controller('auth')
+@UseGuards(SessionOrJwtGuard)
+export class AccountController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly logins: LoginsService,
+    private readonly passwords: PasswordChangeService,
+    private readonly sessions: SessionLoginService,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('me')
+  @ApiOkResponse({ type: MeView })
+  async me(@CurrentUser() caller: Principal): Promise<MeView> {
+    const user = await this.users.findById(caller.userId);
+    if (user === null) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required');
+    return Object.assign(new MeView(), UserView.of(user), { authMethod: caller.authMethod });
+  }
+
+  @Get('sessions')
+  @ApiOkResponse({ type: [LoginView] })
+  sessionsList(@CurrentUser() caller: Principal): Promise<LoginView[]> {
+    return this.logins.list(caller);
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'That login ended at once' })
+  @ApiNotFoundResponse({ description: 'No such login of the caller' })
+  async endOne(@CurrentUser() caller: Principal, @Param('id', new ParseUUIDPipe()) id: string, @Req() request: Request): Promise<void> {
+    if (!(await this.logins.endOne(caller.userId, id))) throw new DomainException(ErrorCode.NOT_FOUND, 'No such login');
+    await this.audit.record({ type: AuditEventType.LOGIN_ENDED, userId: caller.userId, context: requestContext(request), details: { loginId: id } });
+  }
+
+  @Post('logout-all')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Every login of the caller ended, this one included' })
+  async logoutAll(@CurrentUser() caller: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    await this.logins.endAll(caller.userId);
+    await this.audit.record({ type: AuditEventType.LOGOUT_ALL, userId: caller.userId, context: requestContext(request) });
+    response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.config));
+    clearJwtCookies(response, this.config.cookieSecure);
+  }
+
+  @Post('password/change')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Changed; every other login ended; a session caller gets a new session id' })
+  async changePassword(@CurrentUser() caller: Principal, @Body() body: ChangePasswordDto, @Req() request: Request): Promise<void> {
+    await this.passwords.change(caller, body.currentPassword, body.newPassword, requestContext(request));
+    if (caller.authMethod === 'session') await this.sessions.renew(request);
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { DomainException } from '../../common/errors/domain.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import { AccessTokenService } from '../../tokens/access/access-token.service';
+import { CsrfTokenService } from '../csrf/csrf-token.service';
+import type { RequestContext } from '../../audit/request-context';
+import { IssuedRefreshToken, RefreshTokenService } from '../../tokens/refresh/refresh-token.service';
+import { UserEntity } from '../../users/user.entity';
+import { RevocationService } from '../../tokens/revocation/revocation.service';
+import { UserView } from '../../users/user.view';
+import { UsersService } from '../../users/users.service';
+import { assertJwtCsrf } from '../csrf/jwt-csrf';
+import type { Principal } from '../principal';
+
+export interface IssuedTokens {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  /** Seconds. */
+  readonly expiresIn: number;
+  /** Seconds until the login's absolute expiry. */
+  readonly refreshExpiresIn: number;
+  readonly familyId: string;
+}
+
+/** The JWT flavour's use cases: login, refresh, logout, whoami. Orchestration only. */
+@Injectable()
+export class JwtAuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly accessTokens: AccessTokenService,
+    private readonly refreshTokens: RefreshTokenService,
+    private readonly revocation: RevocationService,
+    private readonly csrf: CsrfTokenService,
+  ) {}
+
+  /** Starts a new login (refresh family) for a user whose credentials LocalStrategy verified. */
+  async login(user: UserEntity, client: RequestContext): Promise<IssuedTokens> {
+    const refresh = await this.refreshTokens.startFamily(user.id, client);
+    return this.withAccessToken(refresh, user.roles);
+  }
+
+  /** Revokes a login just started whose credentials changed meanwhile (its access token included). */
+  abandon(familyId: string): Promise<void> {
+    return this.revocation.revokeFamily(familyId);
+  }
+
+  async refresh(refreshToken: string, client: RequestContext): Promise<IssuedTokens> {
+    const refresh = await this.refreshTokens.rotate(refreshToken, client);
+    const user = await this.users.findById(refresh.userId);
+    if (user === null || user.disabled) {
+      await this.revocation.revokeFamily(refresh.familyId);
+      throw new DomainException(ErrorCode.INVALID_TOKEN, 'Invalid or expired refresh token');
+    }
+    return this.withAccessToken(refresh, user.roles);
+  }
+
+  /** Cookie transport: the CSRF token must belong to the token's login, checked before anything is spent. */
+  async refreshFromCookie(refreshToken: string, request: Request, client: RequestContext): Promise<IssuedTokens> {
+    const owner = await this.refreshTokens.findOwner(refreshToken);
+    if (owner === undefined) throw new DomainException(ErrorCode.INVALID_TOKEN, 'Invalid or expired refresh token');
+    assertJwtCsrf(request, owner.familyId, this.csrf);
+    return this.refresh(refreshToken, client);
+  }
+
+  issueCsrfToken(familyId: string): string {
+    return this.csrf.issue(familyId);
+  }
+
+  /** Stops the presented access token and its login at once; also the login of `refreshToken`, if the caller's. */
+  async logout(principal: Principal, refreshToken?: string): Promise<void> {
+    if (principal.accessToken !== undefined) {
+      await this.revocation.revokeAccessToken(principal.accessToken.jti, principal.userId, principal.accessToken.exp);
+    }
+    await this.revocation.revokeFamily(principal.loginId);
+    const other = refreshToken === undefined ? undefined : await this.refreshTokens.findOwner(refreshToken);
+    if (other !== undefined && other.userId === principal.userId && other.familyId !== principal.loginId) {
+      await this.revocation.revokeFamily(other.familyId);
+    }
+  }
+
+  async currentUser(principal: Principal): Promise<UserView> {
+    const user = await this.users.findById(principal.userId);
+    if (user === null) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required');
+    return UserView.of(user);
+  }
+
+  private withAccessToken(refresh: IssuedRefreshToken, roles: readonly string[]): IssuedTokens {
+    const access = this.accessTokens.issue({ userId: refresh.userId, roles, familyId: refresh.familyId });
+    return {
+      accessToken: access.token,
+      refreshToken: refresh.token,
+      expiresIn: access.expiresIn,
+      refreshExpiresIn: refresh.expiresIn,
+      familyId: refresh.familyId,
+    };
+  }
+}
