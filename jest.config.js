@@ -11,6 +11,8 @@ const common = {
 };
 
 module.exports = {
+  // A loaded 2-core machine runs e2e files side by side: no test may depend on Jest's 5 s default.
+  testTimeout: 60_000,
   globalSetup: '<rootDir>/test/utils/global-setup.ts',
   globalTeardown: '<rootDir>/test/utils/global-teardown.ts',
   projects: [

@@ -1,6 +1,5 @@
 import { Controller, Get, Module, UseGuards } from '@nestjs/common';
-import { AuthModule } from '../src/auth/auth.module';
-import { JwtGuard } from '../src/auth/jwt/jwt.guard';
+import { AuthModule, JwtGuard } from '../src/auth';
 
 /** Two identical routes; only the guard differs, so the difference is the guard's cost. */
 @Controller('bench')

@@ -11,8 +11,6 @@ import { noStore } from './common/http/no-store.middleware';
 import { assignRequestId } from './common/http/request-id.middleware';
 import { requireJsonBody, requireObjectBody } from './common/http/require-json-body.middleware';
 import { AppConfig } from './config/app-config';
-import { PostgresSessionStore } from './users/sessions/postgres-session.store';
-import { sessionMiddleware } from './auth/cookie-session/session.middleware';
 
 /**
  * Everything between the socket and the controllers, shared by main.ts and the e2e tests so that
@@ -30,12 +28,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(cookieParser());
   app.use(requireJsonBody);
   app.use(jsonBodyParser(config.bodyLimit));
-  app.use(sessionMiddleware(config, app.get(PostgresSessionStore)));
   app.use(expressErrorHandler);
   app.use(requireObjectBody);
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),
-  );
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }));
   app.useGlobalFilters(new AllExceptionsFilter());
   setUpOpenApi(app);
 }

@@ -64,9 +64,12 @@ describe('administration', () => {
       expect(Object.keys(page.body.items[0]).sort()).toEqual(['createdAt', 'disabled', 'email', 'id', 'roles', 'username']);
     });
 
-    it.each(['limit=0', 'limit=101', 'limit=abc', 'offset=-1', 'limit=1.5', 'extra=1', 'offset=1e21', 'offset=99999999999999999999'])('answers 400 for %s', async (query) => {
-      expect((await asAdmin(request(t.http).get(`/admin/users?${query}`))).status).toBe(400);
-    });
+    it.each(['limit=0', 'limit=101', 'limit=abc', 'offset=-1', 'limit=1.5', 'extra=1', 'offset=1e21', 'offset=99999999999999999999'])(
+      'answers 400 for %s',
+      async (query) => {
+        expect((await asAdmin(request(t.http).get(`/admin/users?${query}`))).status).toBe(400);
+      },
+    );
   });
 
   describe('disable and enable', () => {
@@ -83,14 +86,18 @@ describe('administration', () => {
       expect((await bearer(request(t.http).get('/auth/jwt/me'), tokens.accessToken)).status).toBe(401);
       expect((await request(t.http).post('/auth/jwt/refresh').send({ refreshToken: tokens.refreshToken })).status).toBe(401);
       const disabledLogin = await request(t.http).post('/auth/session/login').send({ username: user.username, password: user.password });
-      const wrongPassword = await request(t.http).post('/auth/session/login').send({ username: user.username, password: 'not the password' });
+      const wrongPassword = await request(t.http)
+        .post('/auth/session/login')
+        .send({ username: user.username, password: 'not the password' });
       expect(disabledLogin.status).toBe(401);
       expect(disabledLogin.text).toBe(wrongPassword.text);
 
       expect(await t.query('SELECT id FROM password_reset_tokens WHERE user_id = $1 AND used_at IS NULL', [user.id])).toEqual([]);
 
       expect((await asAdmin(request(t.http).post(`/admin/users/${user.id}/enable`))).status).toBe(204);
-      expect((await request(t.http).post('/auth/session/login').send({ username: user.username, password: user.password })).status).toBe(200);
+      expect((await request(t.http).post('/auth/session/login').send({ username: user.username, password: user.password })).status).toBe(
+        200,
+      );
     });
 
     it('answers 404 for an unknown user, 400 for a malformed id, 409 for disabling oneself', async () => {
@@ -124,7 +131,13 @@ describe('administration', () => {
 
       const demoted = await asAdmin(request(t.http).put(`/admin/users/${deputy.id}/roles`)).send({ roles: ['user'] });
       expect(demoted.status).toBe(200);
-      expect(demoted.body).toEqual({ id: deputy.id, username: deputy.username, email: deputy.email, roles: ['user'], createdAt: expect.any(String) });
+      expect(demoted.body).toEqual({
+        id: deputy.id,
+        username: deputy.username,
+        email: deputy.email,
+        roles: ['user'],
+        createdAt: expect.any(String),
+      });
 
       expect((await request(t.http).get('/admin/users').set('Cookie', session.cookie)).status).toBe(403);
       expect((await bearer(request(t.http).get('/admin/users'), tokens.accessToken)).status).toBe(403);
@@ -138,7 +151,9 @@ describe('administration', () => {
       const session = await sessionLogin(t.http, user);
       expect((await request(t.http).get('/admin/users').set('Cookie', session.cookie)).status).toBe(403);
 
-      await asAdmin(request(t.http).put(`/admin/users/${user.id}/roles`)).send({ roles: ['user', 'admin'] }).expect(200);
+      await asAdmin(request(t.http).put(`/admin/users/${user.id}/roles`))
+        .send({ roles: ['user', 'admin'] })
+        .expect(200);
 
       expect((await request(t.http).get('/admin/users').set('Cookie', session.cookie)).status).toBe(200);
     });
@@ -166,7 +181,10 @@ describe('administration', () => {
       await request(t.http).post('/auth/jwt/refresh').send({ refreshToken: tokens.refreshToken });
       await request(t.http).post('/auth/session/logout').set('Cookie', session.cookie).set('X-CSRF-Token', session.csrfToken);
       const second = await jwtLogin(user);
-      await bearer(request(t.http).post('/auth/password/change'), second.accessToken).send({ currentPassword: user.password, newPassword: 'changed for the audit' });
+      await bearer(request(t.http).post('/auth/password/change'), second.accessToken).send({
+        currentPassword: user.password,
+        newPassword: 'changed for the audit',
+      });
       await request(t.http).post('/auth/password/forgot').send({ email: user.email });
       const message = await waitForMessage(t.config.mailOutboxDir, user.email);
       const resetToken = resetLink(message).searchParams.get('token') ?? '';
@@ -201,7 +219,16 @@ describe('administration', () => {
       expect([...times].sort().reverse()).toEqual(times);
       expect(response.body[0]).toMatchObject({ type: 'user.roles_changed', actorId: expect.any(String), ip: expect.any(String) });
       const everything = JSON.stringify(await t.query('SELECT * FROM auth_events'));
-      for (const secret of [user.password, 'changed for the audit', 'reset for the audit', tokens.refreshToken, rotated.body.refreshToken, tokens.accessToken, resetToken, session.csrfToken]) {
+      for (const secret of [
+        user.password,
+        'changed for the audit',
+        'reset for the audit',
+        tokens.refreshToken,
+        rotated.body.refreshToken,
+        tokens.accessToken,
+        resetToken,
+        session.csrfToken,
+      ]) {
         expect(everything).not.toContain(secret);
       }
       expect(outboxMessagesTo(t.config.mailOutboxDir, user.email)).toHaveLength(1);

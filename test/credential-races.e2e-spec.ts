@@ -22,8 +22,18 @@ describe('logins racing a password change', () => {
     const jwt: Array<Promise<request.Response>> = [];
     const sessions: Array<Promise<request.Response>> = [];
     for (let i = 0; i < 30; i++) {
-      jwt.push(request(t.http).post('/auth/jwt/login').send({ username: user.username, password: user.password }).then((r) => r));
-      sessions.push(request(t.http).post('/auth/session/login').send({ username: user.username, password: user.password }).then((r) => r));
+      jwt.push(
+        request(t.http)
+          .post('/auth/jwt/login')
+          .send({ username: user.username, password: user.password })
+          .then((r) => r),
+      );
+      sessions.push(
+        request(t.http)
+          .post('/auth/session/login')
+          .send({ username: user.username, password: user.password })
+          .then((r) => r),
+      );
       if (i === 10) expect(await change()).toBe(204);
       await sleep(15);
     }
@@ -62,10 +72,12 @@ describe('logins racing a password change', () => {
     const user = await registerUser(t.http, 'disabledrace');
     const admin = await registerUser(t.http, 'raceadmin');
     await t.query("UPDATE users SET roles = '{user,admin}' WHERE id = $1", [admin.id]);
-    const adminToken = (await request(t.http).post('/auth/jwt/login').send({ username: admin.username, password: admin.password })).body.accessToken as string;
+    const adminToken = (await request(t.http).post('/auth/jwt/login').send({ username: admin.username, password: admin.password })).body
+      .accessToken as string;
 
-    const results = await raceLogins(user, async () =>
-      (await request(t.http).post(`/admin/users/${user.id}/disable`).set('Authorization', `Bearer ${adminToken}`)).status,
+    const results = await raceLogins(
+      user,
+      async () => (await request(t.http).post(`/admin/users/${user.id}/disable`).set('Authorization', `Bearer ${adminToken}`)).status,
     );
 
     await expectAllDead(results);

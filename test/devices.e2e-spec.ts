@@ -28,19 +28,29 @@ describe('devices, logout-all and /auth/me', () => {
 
   async function loginThreeWays(user: TestUser): Promise<ThreeLogins> {
     const session = await sessionLogin(t.http, user);
-    const bearer = await request(t.http).post('/auth/jwt/login').set('User-Agent', 'mobile-app/1.0').send({ username: user.username, password: user.password });
-    const cookie = await request(t.http).post('/auth/jwt/login').send({ username: user.username, password: user.password, transport: 'cookie' });
+    const bearer = await request(t.http)
+      .post('/auth/jwt/login')
+      .set('User-Agent', 'mobile-app/1.0')
+      .send({ username: user.username, password: user.password });
+    const cookie = await request(t.http)
+      .post('/auth/jwt/login')
+      .send({ username: user.username, password: user.password, transport: 'cookie' });
     expect([bearer.status, cookie.status]).toEqual([200, 200]);
     return {
       session,
       bearer: bearer.body as { accessToken: string; refreshToken: string },
-      cookie: { cookies: `${cookiePair(cookie, 'access_token')}; ${cookiePair(cookie, 'csrf_token')}`, csrfToken: cookie.body.csrfToken as string },
+      cookie: {
+        cookies: `${cookiePair(cookie, 'access_token')}; ${cookiePair(cookie, 'csrf_token')}`,
+        csrfToken: cookie.body.csrfToken as string,
+      },
     };
   }
 
-  const viaSession = (call: request.Test, login: ThreeLogins) => call.set('Cookie', login.session.cookie).set('X-CSRF-Token', login.session.csrfToken);
+  const viaSession = (call: request.Test, login: ThreeLogins) =>
+    call.set('Cookie', login.session.cookie).set('X-CSRF-Token', login.session.csrfToken);
   const viaBearer = (call: request.Test, login: ThreeLogins) => call.set('Authorization', `Bearer ${login.bearer.accessToken}`);
-  const viaCookie = (call: request.Test, login: ThreeLogins) => call.set('Cookie', login.cookie.cookies).set('X-CSRF-Token', login.cookie.csrfToken);
+  const viaCookie = (call: request.Test, login: ThreeLogins) =>
+    call.set('Cookie', login.cookie.cookies).set('X-CSRF-Token', login.cookie.csrfToken);
   const meStatuses = async (login: ThreeLogins) => [
     (await viaSession(request(t.http).get('/auth/me'), login)).status,
     (await viaBearer(request(t.http).get('/auth/me'), login)).status,
@@ -55,7 +65,14 @@ describe('devices, logout-all and /auth/me', () => {
     const byBearer = await viaBearer(request(t.http).get('/auth/me'), login);
     const byCookie = await viaCookie(request(t.http).get('/auth/me'), login);
 
-    expect(bySession.body).toEqual({ id: user.id, username: user.username, email: user.email, roles: ['user'], createdAt: expect.any(String), authMethod: 'session' });
+    expect(bySession.body).toEqual({
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      roles: ['user'],
+      createdAt: expect.any(String),
+      authMethod: 'session',
+    });
     expect(byBearer.body.authMethod).toBe('jwt');
     expect(byCookie.body.authMethod).toBe('jwt');
     expect((await request(t.http).get('/auth/me')).status).toBe(401);
@@ -83,7 +100,9 @@ describe('devices, logout-all and /auth/me', () => {
       });
     }
     expect(fromSession.body.map((entry: { kind: string }) => entry.kind).sort()).toEqual(['jwt', 'jwt', 'session']);
-    expect(fromSession.body.filter((entry: { current: boolean; kind: string }) => entry.current)).toEqual([expect.objectContaining({ kind: 'session' })]);
+    expect(fromSession.body.filter((entry: { current: boolean; kind: string }) => entry.current)).toEqual([
+      expect.objectContaining({ kind: 'session' }),
+    ]);
     const bearerCurrent = fromBearer.body.filter((entry: { current: boolean }) => entry.current);
     expect(bearerCurrent).toEqual([expect.objectContaining({ kind: 'jwt', userAgent: 'mobile-app/1.0' })]);
   });
@@ -91,7 +110,11 @@ describe('devices, logout-all and /auth/me', () => {
   it('ends exactly the login it is asked to end, at once', async () => {
     const user = await registerUser(t.http);
     const login = await loginThreeWays(user);
-    const list = (await viaBearer(request(t.http).get('/auth/sessions'), login)).body as Array<{ id: string; kind: string; current: boolean }>;
+    const list = (await viaBearer(request(t.http).get('/auth/sessions'), login)).body as Array<{
+      id: string;
+      kind: string;
+      current: boolean;
+    }>;
     const sessionEntry = list.find((entry) => entry.kind === 'session');
 
     const ended = await viaBearer(request(t.http).delete(`/auth/sessions/${sessionEntry?.id}`), login);
@@ -109,13 +132,17 @@ describe('devices, logout-all and /auth/me', () => {
     const ownerLogin = await loginThreeWays(owner);
     const stranger = await registerUser(t.http);
     const strangerLogin = await loginThreeWays(stranger);
-    const ownerIds = ((await viaBearer(request(t.http).get('/auth/sessions'), ownerLogin)).body as Array<{ id: string }>).map((entry) => entry.id);
+    const ownerIds = ((await viaBearer(request(t.http).get('/auth/sessions'), ownerLogin)).body as Array<{ id: string }>).map(
+      (entry) => entry.id,
+    );
 
     for (const id of ownerIds) {
       expect((await viaBearer(request(t.http).delete(`/auth/sessions/${id}`), strangerLogin)).status).toBe(404);
     }
     expect(await meStatuses(ownerLogin)).toEqual([200, 200, 200]);
-    expect((await viaBearer(request(t.http).delete('/auth/sessions/00000000-0000-4000-8000-000000000000'), strangerLogin)).status).toBe(404);
+    expect((await viaBearer(request(t.http).delete('/auth/sessions/00000000-0000-4000-8000-000000000000'), strangerLogin)).status).toBe(
+      404,
+    );
     expect((await viaBearer(request(t.http).delete('/auth/sessions/not-a-uuid'), strangerLogin)).status).toBe(400);
   });
 

@@ -86,7 +86,9 @@ describe('HTTP shell', () => {
     const response = await request(t.http)
       .post('/auth/register')
       .set('Content-Type', 'application/json')
-      .send('{"username":"surrogate","email":"surrogate@example.com","password":"\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800"}');
+      .send(
+        '{"username":"surrogate","email":"surrogate@example.com","password":"\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800\\ud800"}',
+      );
 
     expect(response.status).toBe(400);
     expect(response.body.message).toMatch(/well-formed/);

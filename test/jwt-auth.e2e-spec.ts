@@ -80,7 +80,13 @@ describe('JWT flavour: login, me, refresh, logout', () => {
     const response = await me(t, accessToken);
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ id: alice.id, username: 'alice', email: 'alice@example.com', roles: ['user'], createdAt: expect.any(String) });
+    expect(response.body).toEqual({
+      id: alice.id,
+      username: 'alice',
+      email: 'alice@example.com',
+      roles: ['user'],
+      createdAt: expect.any(String),
+    });
   });
 
   it('answers 401 UNAUTHENTICATED with a bare Bearer challenge when no token is sent', async () => {

@@ -38,8 +38,12 @@ describe('JWT cookie transport', () => {
   });
 
   const familyRevoked = async (familyId: string) =>
-    (await t.query<{ revoked_at: Date | null }>('SELECT revoked_at FROM refresh_families WHERE id = $1', [familyId]))[0]?.revoked_at !== null;
-  const meWithCookie = (login: CookieLogin) => request(t.http).get('/auth/jwt/me').set('Cookie', cookieHeader({ access_token: login.access }));
+    (await t.query<{ revoked_at: Date | null }>('SELECT revoked_at FROM refresh_families WHERE id = $1', [familyId]))[0]?.revoked_at !==
+    null;
+  const meWithCookie = (login: CookieLogin) =>
+    request(t.http)
+      .get('/auth/jwt/me')
+      .set('Cookie', cookieHeader({ access_token: login.access }));
   const logoutWithCookies = (cookies: Record<string, string>, csrfHeader?: string) => {
     const call = request(t.http).post('/auth/jwt/logout').set('Cookie', cookieHeader(cookies));
     return csrfHeader === undefined ? call : call.set('X-CSRF-Token', csrfHeader);
@@ -111,7 +115,7 @@ describe('JWT cookie transport', () => {
       expect(await familyRevoked(login.familyId)).toBe(false);
     });
 
-    it("is 403 when header and cookie match but were issued for another login (signed double submit)", async () => {
+    it('is 403 when header and cookie match but were issued for another login (signed double submit)', async () => {
       const victim = await cookieLogin(t, 'browser');
       const attacker = await cookieLogin(t, 'browser');
 

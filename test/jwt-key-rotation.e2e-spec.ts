@@ -1,28 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { createTestApp, TestApp } from './utils/create-test-app';
+import { startTestServer, TestServer } from './utils/test-server';
 import { accessClaims, decode, kid, login, me, refresh, registerUser, signWith, TestUser } from './utils/jwt-helpers';
 
+// Three differently configured instances on one database, each in its own process, as production runs them.
 describe('JWT_SECRET rotation', () => {
   const newSecret = randomBytes(32).toString('hex');
   const oldSecret = randomBytes(32).toString('hex');
   const pepper = randomBytes(32).toString('hex');
-  let before: TestApp;
-  let during: TestApp;
-  let after: TestApp;
+  let before: TestServer;
+  let during: TestServer;
+  let after: TestServer;
   let user: TestUser;
 
   beforeAll(async () => {
-    during = await createTestApp({ env: { JWT_SECRET: `${newSecret},${oldSecret}`, PASSWORD_PEPPER: pepper } });
-    before = await createTestApp({ database: during.database, env: { JWT_SECRET: oldSecret, PASSWORD_PEPPER: pepper } });
-    after = await createTestApp({ database: during.database, env: { JWT_SECRET: newSecret, PASSWORD_PEPPER: pepper } });
+    during = await startTestServer({ env: { JWT_SECRET: `${newSecret},${oldSecret}`, PASSWORD_PEPPER: pepper } });
+    [before, after] = await Promise.all([
+      startTestServer({ database: during.database, env: { JWT_SECRET: oldSecret, PASSWORD_PEPPER: pepper } }),
+      startTestServer({ database: during.database, env: { JWT_SECRET: newSecret, PASSWORD_PEPPER: pepper } }),
+    ]);
     user = await registerUser(during, 'rotating');
-  });
+  }, 90_000);
 
   afterAll(async () => {
-    await before.close();
-    await after.close();
-    await during.close();
-  });
+    await Promise.all([before?.close(), after?.close()]);
+    await during?.close();
+  }, 30_000);
 
   it('signs with the first secret and names it by kid', async () => {
     const { accessToken } = await login(during, 'rotating');

@@ -48,7 +48,10 @@ describe('JwtGuard in a product module', () => {
       .send({ username: 'shopper', password: PASSWORD, transport: 'cookie' })
       .expect(200);
     const cookies = setCookies(cookieLogin);
-    const jar = cookieHeader({ access_token: cookies.get('access_token')?.value ?? '', csrf_token: cookies.get('csrf_token')?.value ?? '' });
+    const jar = cookieHeader({
+      access_token: cookies.get('access_token')?.value ?? '',
+      csrf_token: cookies.get('csrf_token')?.value ?? '',
+    });
 
     expect((await request(t.http).post('/orders').set('Cookie', jar)).status).toBe(403);
     const placed = await request(t.http).post('/orders').set('Cookie', jar).set('X-CSRF-Token', cookieLogin.body.csrfToken);

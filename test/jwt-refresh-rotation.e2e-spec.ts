@@ -127,7 +127,11 @@ describe('refresh rotation and reuse detection (REFRESH_REUSE_GRACE=0)', () => {
 
     expect(tables.map((table) => table.table_name)).toEqual(expect.arrayContaining(['refresh_tokens', 'refresh_families']));
     // The dump is real: the hashes of the refresh tokens are in it.
-    expect(everything).toContain(createHash('sha256').update(issued[0] ?? '').digest('hex'));
+    expect(everything).toContain(
+      createHash('sha256')
+        .update(issued[0] ?? '')
+        .digest('hex'),
+    );
     for (const token of issued) expect(everything).not.toContain(token);
   });
 });

@@ -21,9 +21,13 @@ describe('logs', () => {
     const session = await sessionLogin(t.http, user);
     await request(t.http).post('/auth/session/login').send({ username: user.username, password: 'a wrong secret guess' });
     const jwt = await request(t.http).post('/auth/jwt/login').send({ username: user.username, password: user.password });
-    const cookieLogin = await request(t.http).post('/auth/jwt/login').send({ username: user.username, password: user.password, transport: 'cookie' });
+    const cookieLogin = await request(t.http)
+      .post('/auth/jwt/login')
+      .send({ username: user.username, password: user.password, transport: 'cookie' });
     await request(t.http).get('/auth/me').set('Authorization', `Bearer ${jwt.body.accessToken}`);
-    await request(t.http).get('/auth/me').set('Cookie', `${cookiePair(cookieLogin, 'access_token')}`);
+    await request(t.http)
+      .get('/auth/me')
+      .set('Cookie', `${cookiePair(cookieLogin, 'access_token')}`);
     await request(t.http).post('/auth/session/logout').set('Cookie', session.cookie).set('X-CSRF-Token', session.csrfToken);
     await request(t.http).post('/auth/jwt/refresh').send({ refreshToken: jwt.body.refreshToken });
     await request(t.http).post('/auth/password/forgot').send({ email: user.email });

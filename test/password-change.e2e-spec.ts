@@ -68,7 +68,8 @@ describe('POST /auth/password/change', () => {
     const user = await registerUser(t.http);
     const current = await jwtLogin(user.username, user.password);
     const session = await sessionLogin(t.http, user);
-    const change = (body: object) => request(t.http).post('/auth/password/change').set('Authorization', `Bearer ${current.accessToken}`).send(body);
+    const change = (body: object) =>
+      request(t.http).post('/auth/password/change').set('Authorization', `Bearer ${current.accessToken}`).send(body);
 
     const wrong = await change({ currentPassword: 'not my password', newPassword: 'a perfectly fine passphrase' });
     const weak = await change({ currentPassword: user.password, newPassword: 'password1' });

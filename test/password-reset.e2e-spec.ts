@@ -80,7 +80,9 @@ describe('forgot and reset password', () => {
     const user = await registerUser(t.http);
     const token = await requestToken(user);
 
-    const statuses = (await Promise.all(Array.from({ length: 10 }, (_, i) => reset(token, `concurrent passphrase ${i}`)))).map((r) => r.status);
+    const statuses = (await Promise.all(Array.from({ length: 10 }, (_, i) => reset(token, `concurrent passphrase ${i}`)))).map(
+      (r) => r.status,
+    );
 
     expect(statuses.filter((status) => status === 204)).toHaveLength(1);
     expect(statuses.filter((status) => status === 401)).toHaveLength(9);

@@ -23,8 +23,13 @@ describe('pruning of rows that can no longer matter', () => {
     const user = await registerUser(t.http);
     const live = await sessionLogin(t.http, user);
     await sessionLogin(t.http, user);
-    await t.query("UPDATE sessions SET absolute_expires_at = now() - interval '1 second' WHERE id = (SELECT id FROM sessions ORDER BY created_at DESC LIMIT 1)");
-    await t.query("INSERT INTO password_reset_tokens (token_hash, user_id, expires_at) VALUES (repeat('a', 64), $1, now() - interval '1 minute'), (repeat('b', 64), $1, now() + interval '10 minutes')", [user.id]);
+    await t.query(
+      "UPDATE sessions SET absolute_expires_at = now() - interval '1 second' WHERE id = (SELECT id FROM sessions ORDER BY created_at DESC LIMIT 1)",
+    );
+    await t.query(
+      "INSERT INTO password_reset_tokens (token_hash, user_id, expires_at) VALUES (repeat('a', 64), $1, now() - interval '1 minute'), (repeat('b', 64), $1, now() + interval '10 minutes')",
+      [user.id],
+    );
 
     await t.app.get(UsersExpiredRowsPruner).prune();
 
@@ -38,7 +43,10 @@ describe('pruning of rows that can no longer matter', () => {
     const login = await request(t.http).post('/auth/jwt/login').send({ username: user.username, password: user.password });
     await request(t.http).post('/auth/jwt/logout').set('Authorization', `Bearer ${login.body.accessToken}`).expect(204);
     const live = await request(t.http).post('/auth/jwt/login').send({ username: user.username, password: user.password });
-    await t.query("INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ('00000000-0000-4000-8000-00000000000a', $1, now() - interval '1 minute')", [user.id]);
+    await t.query(
+      "INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ('00000000-0000-4000-8000-00000000000a', $1, now() - interval '1 minute')",
+      [user.id],
+    );
     await t.query(
       "INSERT INTO refresh_families (user_id, expires_at, last_used_at) VALUES ($1, now() - interval '2 hours', now() - interval '2 hours')",
       [user.id],

@@ -57,7 +57,12 @@ describe('POST /auth/register', () => {
   });
 
   it('rejects roles in the body and creates nothing', async () => {
-    const response = await register({ username: 'mallory', email: 'mallory@example.com', password: 'i want to be admin', roles: ['admin'] });
+    const response = await register({
+      username: 'mallory',
+      email: 'mallory@example.com',
+      password: 'i want to be admin',
+      roles: ['admin'],
+    });
 
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');

@@ -5,6 +5,7 @@ import { JwtGuard } from '../src/auth/jwt/jwt.guard';
 import { RolesGuard } from '../src/auth/guards/roles.guard';
 import { SessionOrJwtGuard } from '../src/auth/guards/session-or-jwt.guard';
 import { SessionGuard } from '../src/auth/cookie-session/session.guard';
+import { IpThrottleGuard } from '../src/auth/throttling/ip-throttle.guard';
 import { createTestApp, TestApp } from './utils/create-test-app';
 
 /** Routes anyone may call. Every other route must name an authentication guard. */
@@ -73,6 +74,24 @@ describe('route guards', () => {
     expect([...PUBLIC_ROUTES].filter((route) => !routes.has(route))).toEqual([]);
   });
 
+  it('the per-IP limit guards exactly the credential endpoints of the contract, before any other guard', () => {
+    const throttled = routesOf(t).filter(({ guards }) => guards.includes(IpThrottleGuard.name));
+
+    expect(throttled.map(({ route }) => route)).toEqual([
+      'POST /auth/jwt/login',
+      'POST /auth/jwt/refresh',
+      'POST /auth/password/change',
+      'POST /auth/password/forgot',
+      'POST /auth/password/reset',
+      'POST /auth/register',
+      'POST /auth/session/login',
+    ]);
+    // A throttled login costs no bcrypt work: the limit runs before the password check.
+    const logins = throttled.filter(({ guards }) => guards.includes('LocalAuthGuard'));
+    expect(logins).toHaveLength(2);
+    for (const { guards } of logins) expect(guards[0]).toBe(IpThrottleGuard.name);
+  });
+
   it('every route under /admin is authorized by RolesGuard', () => {
     const admin = routesOf(t).filter(({ route }) => route.split(' ')[1].startsWith('/admin'));
 
@@ -93,15 +112,15 @@ describe('route guards', () => {
       'GET /health',
       'POST /admin/users/:id/disable SessionOrJwtGuard,RolesGuard',
       'POST /admin/users/:id/enable SessionOrJwtGuard,RolesGuard',
-      'POST /auth/jwt/login LoginOriginGuard,LocalAuthGuard',
+      'POST /auth/jwt/login IpThrottleGuard,LoginOriginGuard,LocalAuthGuard',
       'POST /auth/jwt/logout JwtGuard',
-      'POST /auth/jwt/refresh',
+      'POST /auth/jwt/refresh IpThrottleGuard',
       'POST /auth/logout-all SessionOrJwtGuard',
-      'POST /auth/password/change SessionOrJwtGuard',
-      'POST /auth/password/forgot',
-      'POST /auth/password/reset',
-      'POST /auth/register',
-      'POST /auth/session/login LoginOriginGuard,LocalAuthGuard',
+      'POST /auth/password/change SessionOrJwtGuard,IpThrottleGuard',
+      'POST /auth/password/forgot IpThrottleGuard',
+      'POST /auth/password/reset IpThrottleGuard',
+      'POST /auth/register IpThrottleGuard',
+      'POST /auth/session/login IpThrottleGuard,LoginOriginGuard,LocalAuthGuard',
       'POST /auth/session/logout SessionGuard',
       'PUT /admin/users/:id/roles SessionOrJwtGuard,RolesGuard',
     ]);

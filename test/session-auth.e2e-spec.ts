@@ -36,7 +36,9 @@ describe('session authentication', () => {
     });
 
     it('accepts the email in the username field', async () => {
-      const response = await request(t.http).post('/auth/session/login').send({ username: alice.email.toUpperCase(), password: alice.password });
+      const response = await request(t.http)
+        .post('/auth/session/login')
+        .send({ username: alice.email.toUpperCase(), password: alice.password });
 
       expect(response.status).toBe(200);
     });
@@ -90,7 +92,9 @@ describe('session authentication', () => {
       expect(setCookie(response, 'sid')).toBeUndefined();
       expect(await sessionRows()).toHaveLength(before);
       expect(await t.query('SELECT id FROM auth_events')).toHaveLength(eventsBefore.length);
-      const wrongPassword = await request(t.http).post('/auth/session/login').send({ username: alice.username, password: 'nope', remember: true });
+      const wrongPassword = await request(t.http)
+        .post('/auth/session/login')
+        .send({ username: alice.username, password: 'nope', remember: true });
       expect(wrongPassword.status).toBe(400);
     });
 
@@ -98,7 +102,10 @@ describe('session authentication', () => {
       ['Sec-Fetch-Site: cross-site', { 'Sec-Fetch-Site': 'cross-site' }],
       ['an Origin outside CORS_ORIGINS', { Origin: 'https://evil.example.net' }],
     ])('refuses a login with %s (login CSRF) and sets no cookie', async (_label, headers) => {
-      const response = await request(t.http).post('/auth/session/login').set(headers).send({ username: alice.username, password: alice.password });
+      const response = await request(t.http)
+        .post('/auth/session/login')
+        .set(headers)
+        .send({ username: alice.username, password: alice.password });
 
       expect(response.status).toBe(403);
       expect(setCookie(response, 'sid')).toBeUndefined();
@@ -145,7 +152,10 @@ describe('session authentication', () => {
 
     it('never adopts a session id the server did not issue', async () => {
       const forged = 'sid=attacker-chosen-id';
-      const response = await request(t.http).post('/auth/session/login').set('Cookie', forged).send({ username: alice.username, password: alice.password });
+      const response = await request(t.http)
+        .post('/auth/session/login')
+        .set('Cookie', forged)
+        .send({ username: alice.username, password: alice.password });
 
       expect(rawSessionId(cookiePair(response, 'sid'))).not.toBe('attacker-chosen-id');
     });
@@ -156,10 +166,19 @@ describe('session authentication', () => {
       const login = await sessionLogin(t.http, alice);
       const me = await request(t.http).get('/auth/session/me').set('Cookie', login.cookie);
       expect(me.status).toBe(200);
-      expect(me.body).toEqual({ id: alice.id, username: alice.username, email: alice.email, roles: ['user'], createdAt: expect.any(String) });
+      expect(me.body).toEqual({
+        id: alice.id,
+        username: alice.username,
+        email: alice.email,
+        roles: ['user'],
+        createdAt: expect.any(String),
+      });
       const csrf = await request(t.http).get('/auth/session/csrf').set('Cookie', login.cookie);
       expect(csrf.body).toEqual({ csrfToken: login.csrfToken });
-      const rowsBefore = await t.query('SELECT id FROM sessions WHERE sid_hash = encode(sha256($1::bytea), $2)', [rawSessionId(login.cookie), 'hex']);
+      const rowsBefore = await t.query('SELECT id FROM sessions WHERE sid_hash = encode(sha256($1::bytea), $2)', [
+        rawSessionId(login.cookie),
+        'hex',
+      ]);
       expect(rowsBefore).toHaveLength(1);
 
       const logout = await request(t.http).post('/auth/session/logout').set('Cookie', login.cookie).set('X-CSRF-Token', login.csrfToken);
@@ -169,7 +188,9 @@ describe('session authentication', () => {
       expect(cleared?.value).toBe('');
       expect(new Date(cleared?.attributes.expires ?? '').getTime()).toBeLessThanOrEqual(Date.now());
       expect((await request(t.http).get('/auth/session/me').set('Cookie', login.cookie)).status).toBe(401);
-      expect(await t.query('SELECT id FROM sessions WHERE sid_hash = encode(sha256($1::bytea), $2)', [rawSessionId(login.cookie), 'hex'])).toHaveLength(0);
+      expect(
+        await t.query('SELECT id FROM sessions WHERE sid_hash = encode(sha256($1::bytea), $2)', [rawSessionId(login.cookie), 'hex']),
+      ).toHaveLength(0);
     });
 
     it('stores only a hash of the session id: no column of the table contains the raw id', async () => {
@@ -200,7 +221,9 @@ describe('session authentication', () => {
       const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
 
       for (const tampered of [flip(value, 3), flip(value, dot + 3)]) {
-        const response = await request(t.http).get('/auth/session/me').set('Cookie', `sid=${encodeURIComponent(tampered)}`);
+        const response = await request(t.http)
+          .get('/auth/session/me')
+          .set('Cookie', `sid=${encodeURIComponent(tampered)}`);
         expect(response.status).toBe(401);
       }
     });
@@ -224,15 +247,27 @@ describe('session authentication', () => {
       const before = count();
 
       const missing = await request(t.http).post('/notes').set('Cookie', login.cookie).send({ text: 'no token' });
-      const wrong = await request(t.http).post('/notes').set('Cookie', login.cookie).set('X-CSRF-Token', `${login.csrfToken}x`).send({ text: 'bad' });
+      const wrong = await request(t.http)
+        .post('/notes')
+        .set('Cookie', login.cookie)
+        .set('X-CSRF-Token', `${login.csrfToken}x`)
+        .send({ text: 'bad' });
       const otherSession = await sessionLogin(t.http, alice);
-      const foreign = await request(t.http).post('/notes').set('Cookie', login.cookie).set('X-CSRF-Token', otherSession.csrfToken).send({ text: 'x' });
+      const foreign = await request(t.http)
+        .post('/notes')
+        .set('Cookie', login.cookie)
+        .set('X-CSRF-Token', otherSession.csrfToken)
+        .send({ text: 'x' });
 
       expect([missing.status, wrong.status, foreign.status]).toEqual([403, 403, 403]);
       expect(missing.body.code).toBe('CSRF_FAILED');
       expect(count()).toBe(before);
 
-      const right = await request(t.http).post('/notes').set('Cookie', login.cookie).set('X-CSRF-Token', login.csrfToken).send({ text: 'ok' });
+      const right = await request(t.http)
+        .post('/notes')
+        .set('Cookie', login.cookie)
+        .set('X-CSRF-Token', login.csrfToken)
+        .send({ text: 'ok' });
       expect(right.status).toBe(201);
       expect(count()).toBe(before + 1);
     });

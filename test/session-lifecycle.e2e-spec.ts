@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { createTestApp, TestApp } from './utils/create-test-app';
+import { startTestServer } from './utils/test-server';
+import { createTestApp, TestApp, TestTarget } from './utils/create-test-app';
 import { registerUser, setCookie, sleep, TestUser } from './utils/http';
 import { sessionLogin } from './utils/session-login';
 
-const me = (t: TestApp, cookie: string) => request(t.http).get('/auth/session/me').set('Cookie', cookie);
+const me = (t: TestTarget, cookie: string) => request(t.http).get('/auth/session/me').set('Cookie', cookie);
 
 describe('session lifetime', () => {
   let t: TestApp;
@@ -58,7 +59,7 @@ describe('session secret rotation', () => {
   });
 
   const instanceWith = (sessionSecret: string) =>
-    createTestApp({ database: signer.database, env: { SESSION_SECRET: sessionSecret, PASSWORD_PEPPER: signer.config.passwordPepper } });
+    startTestServer({ database: signer.database, env: { SESSION_SECRET: sessionSecret, PASSWORD_PEPPER: signer.config.passwordPepper } });
 
   it('accepts a cookie signed by a secret that is no longer first, and refuses it once that secret is removed', async () => {
     const login = await sessionLogin(signer.http, user);
@@ -78,7 +79,7 @@ describe('session secret rotation', () => {
     } finally {
       await removed.close();
     }
-  });
+  }, 90_000);
 });
 
 describe('Secure cookie', () => {

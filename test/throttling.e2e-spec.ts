@@ -61,7 +61,10 @@ describe('per-account login throttling (THROTTLE_LOGIN_LIMIT=5, THROTTLE_TTL=60)
 
   it('throttles wrong current passwords on a password change like failed logins', async () => {
     const frank = await registerUser(t.http, 'frank');
-    const jwtLogin = await request(t.http).post('/auth/jwt/login').set('X-Forwarded-For', clientIp).send({ username: frank.username, password: frank.password });
+    const jwtLogin = await request(t.http)
+      .post('/auth/jwt/login')
+      .set('X-Forwarded-For', clientIp)
+      .send({ username: frank.username, password: frank.password });
     const { accessToken } = jwtLogin.body as { accessToken: string };
     const change = (currentPassword: string) =>
       request(t.http)

@@ -1,12 +1,17 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { requestContext } from '../audit/request-context';
-import { CurrentUser } from '../auth/guards/current-user.decorator';
-import { Roles } from '../auth/guards/roles.decorator';
-import { RolesGuard } from '../auth/guards/roles.guard';
-import { SessionOrJwtGuard } from '../auth/guards/session-or-jwt.guard';
-import type { Principal } from '../auth/principal';
+import { CurrentUser, Roles, RolesGuard, SessionOrJwtGuard, type Principal } from '../auth';
 import { ADMIN_ROLE } from '../users/user.entity';
 import { UserView } from '../users/user.view';
 import { AdminService } from './admin.service';

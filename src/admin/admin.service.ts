@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditService } from '../audit/audit.service';
 import { RequestContext } from '../audit/request-context';
-import { LoginsService } from '../auth/account/devices.service';
-import type { Principal } from '../auth/principal';
+import { DevicesService, type Principal } from '../auth';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ADMIN_ROLE, UserEntity } from '../users/user.entity';
@@ -19,7 +18,7 @@ const NO_SUCH_USER = 'No such user';
 export class AdminService {
   constructor(
     private readonly users: UsersService,
-    private readonly logins: LoginsService,
+    private readonly devices: DevicesService,
     private readonly audit: AuditService,
     private readonly resetTokens: PasswordResetTokensService,
   ) {}
@@ -33,7 +32,7 @@ export class AdminService {
   async disable(userId: string, admin: Principal, context: RequestContext): Promise<void> {
     this.refuseSelf(userId, admin, 'disable your own account');
     if (!(await this.users.setDisabled(userId, true))) throw new DomainException(ErrorCode.NOT_FOUND, NO_SUCH_USER);
-    await this.logins.endAll(userId);
+    await this.devices.endAll(userId);
     await this.resetTokens.voidAll(userId);
     await this.audit.record({ type: AuditEventType.USER_DISABLED, userId, actorId: admin.userId, context });
   }
@@ -43,12 +42,12 @@ export class AdminService {
     await this.audit.record({ type: AuditEventType.USER_ENABLED, userId, actorId: admin.userId, context });
   }
 
-  /** Takes effect at once, for sessions and for access tokens issued before (LoginsService.changeRoles). */
+  /** Takes effect at once, for sessions and for access tokens issued before (DevicesService.changeRoles). */
   async setRoles(userId: string, roles: string[], admin: Principal, context: RequestContext): Promise<UserView> {
     if (userId === admin.userId && !roles.includes(ADMIN_ROLE)) {
       this.refuseSelf(userId, admin, 'remove your own admin role');
     }
-    const user = await this.logins.changeRoles(userId, roles);
+    const user = await this.devices.changeRoles(userId, roles);
     if (user === null) throw new DomainException(ErrorCode.NOT_FOUND, NO_SUCH_USER);
     await this.audit.record({ type: AuditEventType.ROLES_CHANGED, userId, actorId: admin.userId, context, details: { roles: user.roles } });
     return UserView.of(user);

@@ -1,54 +1,47 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { AppConfig } from '../config/app-config';
 import { MailModule } from '../mail/mail.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
-import { AuthService } from './registration/registration.service';
 import { AccountController } from './account/account.controller';
-import { JwtAuthController } from './jwt/jwt.controller';
-import { PasswordController } from './password-reset/password-reset.controller';
-import { RegistrationController } from './registration/registration.controller';
-import { SessionAuthController } from './cookie-session/cookie-session.controller';
-import { JwtGuard } from './jwt/jwt.guard';
+import { DevicesService } from './account/devices.service';
+import { PasswordChangeService } from './account/password-change.service';
+import { CookieSessionController } from './cookie-session/cookie-session.controller';
+import { CookieSessionService } from './cookie-session/cookie-session.service';
+import { SessionGuard } from './cookie-session/session.guard';
+import { SessionMiddleware } from './cookie-session/session.middleware';
+import { CredentialsService } from './credentials/credentials.service';
 import { LocalAuthGuard } from './credentials/local-auth.guard';
+import { LocalStrategy } from './credentials/local.strategy';
 import { LoginOriginGuard } from './credentials/login-origin.guard';
+import { CsrfTokenService } from './csrf/csrf-token.service';
 import { RolesGuard } from './guards/roles.guard';
 import { SessionOrJwtGuard } from './guards/session-or-jwt.guard';
-import { SessionGuard } from './cookie-session/session.guard';
-import { JwtAuthService } from './jwt/jwt-login.service';
-import { JwtAuthenticator } from './jwt/jwt-authenticator';
-import { SessionAuthenticator } from './cookie-session/session-authenticator';
-import { SessionLoginService } from './cookie-session/cookie-session.service';
+import { JwtLoginService } from './jwt/jwt-login.service';
+import { JwtController } from './jwt/jwt.controller';
+import { JwtGuard } from './jwt/jwt.guard';
 import { JwtStrategy } from './jwt/jwt.strategy';
-import { LocalStrategy } from './credentials/local.strategy';
-import { LoginService } from './credentials/credentials.service';
-import { LoginsService } from './account/devices.service';
-import { PasswordChangeService } from './account/password-change.service';
+import { PasswordResetController } from './password-reset/password-reset.controller';
 import { PasswordResetService } from './password-reset/password-reset.service';
-import { ipRateLimit } from './throttling/ip-rate-limit.middleware';
+import { RegistrationController } from './registration/registration.controller';
+import { RegistrationService } from './registration/registration.service';
+import { IpThrottleGuard } from './throttling/ip-throttle.guard';
 import { LoginFailureEntity } from './throttling/login-failure.entity';
 import { LoginFailuresPruner } from './throttling/login-failures.pruner';
 import { LoginThrottleService } from './throttling/login-throttle.service';
-
-const RATE_LIMITED_PATHS = [
-  'auth/register',
-  'auth/session/login',
-  'auth/jwt/login',
-  'auth/jwt/refresh',
-  'auth/password/change',
-  'auth/password/forgot',
-  'auth/password/reset',
-];
 
 /**
  * Authentication for product controllers: import it into a product module, then guard its
  * controllers with `SessionGuard` (browsers, cookie session), `JwtGuard` (SPAs, mobile apps,
  * services) or `SessionOrJwtGuard` (either), add `RolesGuard` with `@Roles(...)` to authorize,
- * and read the caller with `@CurrentUser()`.
+ * and read the caller with `@CurrentUser()`. Everything a product module needs comes from
+ * `src/auth/index.ts`. AuthModule also mounts the cookie-session middleware, which it owns.
  *
  * @example
+ * import { AuthModule, JwtGuard } from '../auth';
+ *
  * @Module({ imports: [AuthModule], controllers: [ReportsController] })
  * export class ReportsModule {}
  *
@@ -57,38 +50,34 @@ const RATE_LIMITED_PATHS = [
  * export class ReportsController {}
  */
 @Module({
-  imports: [UsersModule, TokensModule, AuditModule, MailModule, TypeOrmModule.forFeature([LoginFailureEntity])],
-  controllers: [RegistrationController, SessionAuthController, JwtAuthController, PasswordController, AccountController],
+  imports: [PassportModule, UsersModule, TokensModule, AuditModule, MailModule, TypeOrmModule.forFeature([LoginFailureEntity])],
+  controllers: [RegistrationController, CookieSessionController, JwtController, PasswordResetController, AccountController],
   providers: [
-    AuthService,
-    LoginService,
-    LoginsService,
-    PasswordResetService,
-    PasswordChangeService,
-    LoginThrottleService,
-    LoginFailuresPruner,
+    RegistrationService,
+    CredentialsService,
     LocalStrategy,
     LocalAuthGuard,
     LoginOriginGuard,
-    SessionAuthenticator,
-    SessionLoginService,
+    LoginThrottleService,
+    LoginFailuresPruner,
+    IpThrottleGuard,
+    SessionMiddleware,
+    CookieSessionService,
     SessionGuard,
-    JwtAuthService,
+    CsrfTokenService,
+    JwtLoginService,
     JwtStrategy,
-    JwtAuthenticator,
     JwtGuard,
     SessionOrJwtGuard,
     RolesGuard,
+    DevicesService,
+    PasswordChangeService,
+    PasswordResetService,
   ],
-  exports: [SessionGuard, JwtGuard, SessionOrJwtGuard, RolesGuard, SessionAuthenticator, JwtAuthenticator, LoginsService],
+  exports: [SessionGuard, JwtGuard, SessionOrJwtGuard, RolesGuard, CookieSessionService, DevicesService],
 })
 export class AuthModule implements NestModule {
-  constructor(private readonly config: AppConfig) {}
-
-  /** Each credential endpoint gets its own per-IP budget. */
   configure(consumer: MiddlewareConsumer): void {
-    for (const path of RATE_LIMITED_PATHS) {
-      consumer.apply(ipRateLimit(this.config)).forRoutes({ path, method: RequestMethod.POST });
-    }
+    consumer.apply(SessionMiddleware).forRoutes('*path');
   }
 }

@@ -5,6 +5,7 @@
  * import { AuthModule, CurrentUser, JwtGuard, Principal, Roles, RolesGuard, SessionGuard } from './index';
  */
 export { AuthModule } from './auth.module';
+export { DevicesService } from './account/devices.service';
 export { SessionGuard } from './cookie-session/session.guard';
 export { JwtGuard } from './jwt/jwt.guard';
 export { SessionOrJwtGuard } from './guards/session-or-jwt.guard';

@@ -1,10 +1,10 @@
-/** Who made a request, as a guard established it. Attached to `request.user`. */
+/** Who made a request, as a guard established it: `request.user`, read with `@CurrentUser()`. */
 export interface Principal {
   readonly userId: string;
   /** Current roles: read fresh enough that a role change applies at once. */
   readonly roles: readonly string[];
   readonly authMethod: 'session' | 'jwt';
-  /** The login this request belongs to: the session's id, or the refresh family (`sid` claim). */
+  /** The login this request belongs to: the session row's public id, or the refresh family (`sid` claim). */
   readonly loginId: string;
   /** How the credential arrived; CSRF applies to cookies. */
   readonly credential: 'cookie' | 'bearer';
@@ -12,8 +12,10 @@ export interface Principal {
   readonly accessToken?: { readonly jti: string; readonly exp: number };
 }
 
-declare module 'express-serve-static-core' {
-  interface Request {
-    principal?: Principal;
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- passport types request.user as Express.User
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the augmentation is the point
+    interface User extends Principal {}
   }
 }

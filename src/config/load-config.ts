@@ -6,7 +6,8 @@ import { EnvReader } from './env-reader';
 
 const MIN_SECRET_BYTES = 32;
 const MIN_PRODUCTION_BCRYPT_COST = 10;
-const PLACEHOLDER_SECRET = /^(change[-_ ]?me|changeit|secret|password|placeholder|todo|test|example|dev|default|x+|0+|your[-_ ]?secret.*|replace[-_ ]?me.*|.*change[-_ ]?this.*)$/i;
+const PLACEHOLDER_SECRET =
+  /^(change[-_ ]?me|changeit|secret|password|placeholder|todo|test|example|dev|default|x+|0+|your[-_ ]?secret.*|replace[-_ ]?me.*|.*change[-_ ]?this.*)$/i;
 
 /**
  * Builds the typed configuration from an environment (by default `process.env`, the only place

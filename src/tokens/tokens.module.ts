@@ -5,7 +5,6 @@ import { UsersModule } from '../users/users.module';
 import { AccessTokenService } from './access/access-token.service';
 import { Clock, SystemClock } from '../common/clock/clock';
 import { TokensExpiredRowsPruner } from './tokens-expired-rows.pruner';
-import { CsrfTokenService } from '../auth/csrf/csrf-token.service';
 import { JwtKeyRing } from './access/jwt-key-ring';
 import { RefreshTokenService } from './refresh/refresh-token.service';
 import { RevocationCache } from './revocation/revocation-cache';
@@ -21,13 +20,12 @@ import { RevocationService } from './revocation/revocation.service';
     JwtKeyRing,
     AccessTokenService,
     RefreshTokenService,
-    CsrfTokenService,
     RevocationCache,
     RevocationStore,
     RevocationListener,
     RevocationService,
     TokensExpiredRowsPruner,
   ],
-  exports: [Clock, JwtKeyRing, AccessTokenService, RefreshTokenService, CsrfTokenService, RevocationService],
+  exports: [Clock, JwtKeyRing, AccessTokenService, RefreshTokenService, RevocationService],
 })
 export class TokensModule {}

@@ -31,8 +31,9 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
       // Another instance starting at the same moment may have created it.
       if (await this.adminExists()) return;
       const reason = error instanceof DomainException ? error.message : String(error);
-      const hint = error instanceof DomainException && error.code === ErrorCode.WEAK_PASSWORD ? 'BOOTSTRAP_ADMIN_PASSWORD' : 'BOOTSTRAP_ADMIN_*';
-      throw new Error(`Cannot create the bootstrap admin (${hint}): ${reason}`);
+      const hint =
+        error instanceof DomainException && error.code === ErrorCode.WEAK_PASSWORD ? 'BOOTSTRAP_ADMIN_PASSWORD' : 'BOOTSTRAP_ADMIN_*';
+      throw new Error(`Cannot create the bootstrap admin (${hint}): ${reason}`, { cause: error });
     }
   }
 

@@ -15,7 +15,16 @@ import { UsersService } from './users.service';
 /** Users, their credentials and their cookie sessions. Exports services only, never repositories. */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, SessionEntity, PasswordResetTokenEntity])],
-  providers: [BootstrapAdminService, UsersExpiredRowsPruner, UsersService, PasswordHasher, PasswordPolicy, PostgresSessionStore, SessionsService, PasswordResetTokensService],
+  providers: [
+    BootstrapAdminService,
+    UsersExpiredRowsPruner,
+    UsersService,
+    PasswordHasher,
+    PasswordPolicy,
+    PostgresSessionStore,
+    SessionsService,
+    PasswordResetTokensService,
+  ],
   exports: [UsersService, PostgresSessionStore, SessionsService, PasswordResetTokensService],
 })
 export class UsersModule {}

@@ -35,9 +35,7 @@ export class UsersService {
     this.policy.assertAcceptable(input.password, { username, email });
     const passwordHash = await this.hasher.hash(input.password);
     try {
-      return await this.users.save(
-        this.users.create({ username, email, passwordHash, roles: [...(input.roles ?? [USER_ROLE])] }),
-      );
+      return await this.users.save(this.users.create({ username, email, passwordHash, roles: [...(input.roles ?? [USER_ROLE])] }));
     } catch (error) {
       if (pgErrorCode(error) !== PG_UNIQUE_VIOLATION) throw error;
       throw pgConstraint(error) === EMAIL_UNIQUE

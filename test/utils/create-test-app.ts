@@ -14,6 +14,12 @@ import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { createTestDatabase, TestDatabase } from './test-database';
 
+/** Whatever the helpers send requests to: an in-process app or a server process. */
+export interface TestTarget {
+  readonly http: App | string;
+  readonly config: AppConfig;
+}
+
 export interface TestApp {
   readonly app: NestExpressApplication;
   readonly http: App;
@@ -45,11 +51,9 @@ export function testSecrets(): Record<string, string> {
   };
 }
 
-/** Boots the real AppModule through the production set-up against a fresh database of its own. */
-export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = options.database ?? (await createTestDatabase());
-  const scratch = mkdtempSync(join(tmpdir(), 'auth-e2e-'));
-  const config = loadConfig({
+/** The test defaults: quiet, fast hashing, no throttling, files in `scratch`, fresh secrets. */
+export function testEnv(scratch: string): Record<string, string> {
+  return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     BCRYPT_COST: '4',
@@ -57,9 +61,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     DATA_DIR: scratch,
     MAIL_OUTBOX_DIR: join(scratch, 'outbox'),
     ...testSecrets(),
-    ...options.env,
-    DATABASE_URL: database.url,
-  });
+  };
+}
+
+/** Boots the real AppModule through the production set-up against a fresh database of its own. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const scratch = mkdtempSync(join(tmpdir(), 'auth-e2e-'));
+  const config = loadConfig({ ...testEnv(scratch), ...options.env, DATABASE_URL: database.url });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config, options.logDestination), ...(options.imports ?? [])],
   }).compile();

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __embeddedPostgresStop: (() => Promise<void>) | undefined;
 }
 

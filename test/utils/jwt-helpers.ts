@@ -2,7 +2,7 @@ import { createHmac, KeyObject, randomUUID, sign as cryptoSign } from 'node:cryp
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { kidOf } from '../../src/tokens/access/jwt-key-ring';
-import type { TestApp } from './create-test-app';
+import type { TestTarget } from './create-test-app';
 
 export const PASSWORD = 'a decent passphrase';
 
@@ -19,7 +19,7 @@ export interface TestUser {
   username: string;
 }
 
-export async function registerUser(t: TestApp, username: string): Promise<TestUser> {
+export async function registerUser(t: TestTarget, username: string): Promise<TestUser> {
   const response = await request(t.http)
     .post('/auth/register')
     .send({ username, email: `${username}@example.com`, password: PASSWORD });
@@ -28,17 +28,17 @@ export async function registerUser(t: TestApp, username: string): Promise<TestUs
 }
 
 /** Logs in with the body transport and returns the pair; fails the test on any other answer. */
-export async function login(t: TestApp, username: string): Promise<TokenPair> {
+export async function login(t: TestTarget, username: string): Promise<TokenPair> {
   const response = await request(t.http).post('/auth/jwt/login').send({ username, password: PASSWORD });
   if (response.status !== 200) throw new Error(`login ${username}: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body as TokenPair;
 }
 
-export function refresh(t: TestApp, refreshToken: string): request.Test {
+export function refresh(t: TestTarget, refreshToken: string): request.Test {
   return request(t.http).post('/auth/jwt/refresh').send({ refreshToken });
 }
 
-export function me(t: TestApp, accessToken: string): request.Test {
+export function me(t: TestTarget, accessToken: string): request.Test {
   return request(t.http).get('/auth/jwt/me').set('Authorization', `Bearer ${accessToken}`);
 }
 
@@ -51,7 +51,7 @@ export function decode(token: string): { header: Record<string, unknown>; payloa
 }
 
 /** Valid access-token claims for `userId`, as the service would sign them, at the current second. */
-export function accessClaims(t: TestApp, userId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function accessClaims(t: TestTarget, userId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
   return {
     sub: userId,
@@ -84,7 +84,9 @@ export function signWith(
   const signature =
     algorithm === 'RS256'
       ? cryptoSign('sha256', Buffer.from(input), key)
-      : createHmac(`sha${algorithm.slice(2)}`, key).update(input).digest();
+      : createHmac(`sha${algorithm.slice(2)}`, key)
+          .update(input)
+          .digest();
   return `${input}.${signature.toString('base64url')}`;
 }
 

@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditEventType } from '../../audit/audit-event-type';
 import { AuditService } from '../../audit/audit.service';
@@ -11,14 +20,15 @@ import { SESSION_COOKIE, sessionCookieOptions } from '../cookie-session/session.
 import { UserView } from '../../users/user.view';
 import { UsersService } from '../../users/users.service';
 import { CurrentUser } from '../guards/current-user.decorator';
-import { ChangePasswordDto } from '../password-reset/password.dto';
+import { ChangePasswordDto } from './change-password.dto';
 import { SessionOrJwtGuard } from '../guards/session-or-jwt.guard';
 import { clearJwtCookies } from '../jwt/jwt-cookies';
-import { LoginView } from './device.view';
-import { LoginsService } from './devices.service';
+import { DeviceView } from './device.view';
+import { DevicesService } from './devices.service';
 import { PasswordChangeService } from './password-change.service';
 import type { Principal } from '../principal';
-import { SessionLoginService } from '../cookie-session/cookie-session.service';
+import { CookieSessionService } from '../cookie-session/cookie-session.service';
+import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
 
 class MeView extends UserView {
   @ApiProperty({ enum: ['session', 'jwt'] }) authMethod!: 'session' | 'jwt';
@@ -34,9 +44,9 @@ class MeView extends UserView {
 export class AccountController {
   constructor(
     private readonly users: UsersService,
-    private readonly logins: LoginsService,
+    private readonly devices: DevicesService,
     private readonly passwords: PasswordChangeService,
-    private readonly sessions: SessionLoginService,
+    private readonly cookieSessions: CookieSessionService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
@@ -50,9 +60,9 @@ export class AccountController {
   }
 
   @Get('sessions')
-  @ApiOkResponse({ type: [LoginView] })
-  sessionsList(@CurrentUser() caller: Principal): Promise<LoginView[]> {
-    return this.logins.list(caller);
+  @ApiOkResponse({ type: [DeviceView] })
+  sessionsList(@CurrentUser() caller: Principal): Promise<DeviceView[]> {
+    return this.devices.list(caller);
   }
 
   @Delete('sessions/:id')
@@ -60,15 +70,24 @@ export class AccountController {
   @ApiNoContentResponse({ description: 'That login ended at once' })
   @ApiNotFoundResponse({ description: 'No such login of the caller' })
   async endOne(@CurrentUser() caller: Principal, @Param('id', new ParseUUIDPipe()) id: string, @Req() request: Request): Promise<void> {
-    if (!(await this.logins.endOne(caller.userId, id))) throw new DomainException(ErrorCode.NOT_FOUND, 'No such login');
-    await this.audit.record({ type: AuditEventType.LOGIN_ENDED, userId: caller.userId, context: requestContext(request), details: { loginId: id } });
+    if (!(await this.devices.endOne(caller.userId, id))) throw new DomainException(ErrorCode.NOT_FOUND, 'No such login');
+    await this.audit.record({
+      type: AuditEventType.LOGIN_ENDED,
+      userId: caller.userId,
+      context: requestContext(request),
+      details: { loginId: id },
+    });
   }
 
   @Post('logout-all')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Every login of the caller ended, this one included' })
-  async logoutAll(@CurrentUser() caller: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
-    await this.logins.endAll(caller.userId);
+  async logoutAll(
+    @CurrentUser() caller: Principal,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    await this.devices.endAll(caller.userId);
     await this.audit.record({ type: AuditEventType.LOGOUT_ALL, userId: caller.userId, context: requestContext(request) });
     response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.config));
     clearJwtCookies(response, this.config.cookieSecure);
@@ -76,9 +95,10 @@ export class AccountController {
 
   @Post('password/change')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @UseGuards(IpThrottleGuard)
   @ApiNoContentResponse({ description: 'Changed; every other login ended; a session caller gets a new session id' })
   async changePassword(@CurrentUser() caller: Principal, @Body() body: ChangePasswordDto, @Req() request: Request): Promise<void> {
     await this.passwords.change(caller, body.currentPassword, body.newPassword, requestContext(request));
-    if (caller.authMethod === 'session') await this.sessions.renew(request);
+    if (caller.authMethod === 'session') await this.cookieSessions.renew(request);
   }
 }

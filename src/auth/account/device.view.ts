@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 /** One of the caller's logins, as `GET /auth/sessions` lists them. */
-export class LoginView {
+export class DeviceView {
   @ApiProperty({ format: 'uuid', description: 'The session id, or the refresh family (`sid` claim)' }) id!: string;
   @ApiProperty({ enum: ['session', 'jwt'] }) kind!: 'session' | 'jwt';
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;

@@ -4,9 +4,9 @@ import { RevocationService } from '../../tokens/revocation/revocation.service';
 import { UserEntity } from '../../users/user.entity';
 import { SessionsService } from '../../users/sessions/sessions.service';
 import type { Principal } from '../principal';
-import { LoginView } from './device.view';
+import { DeviceView } from './device.view';
 
-export interface LoginsToKeep {
+export interface DevicesToKeep {
   /** A cookie session to keep (its row id). */
   readonly sessionId?: string;
   /** A refresh family to keep, with its access tokens. */
@@ -15,16 +15,16 @@ export interface LoginsToKeep {
 
 /** A user's logins of both kinds, cookie sessions and refresh families, seen and ended together. */
 @Injectable()
-export class LoginsService {
+export class DevicesService {
   constructor(
     private readonly sessions: SessionsService,
     private readonly refreshTokens: RefreshTokenService,
     private readonly revocation: RevocationService,
   ) {}
 
-  async list(caller: Principal): Promise<LoginView[]> {
+  async list(caller: Principal): Promise<DeviceView[]> {
     const [sessions, families] = await Promise.all([this.sessions.listLive(caller.userId), this.refreshTokens.listFamilies(caller.userId)]);
-    const views: LoginView[] = [
+    const views: DeviceView[] = [
       ...sessions.map((session) => ({
         id: session.id,
         kind: 'session' as const,
@@ -62,7 +62,7 @@ export class LoginsService {
    * Ends every login of the user but those in `keep`. With nothing to keep, every access token
    * already issued stops too (tokens-valid-after), whatever family it belongs to.
    */
-  async endAll(userId: string, keep: LoginsToKeep = {}): Promise<void> {
+  async endAll(userId: string, keep: DevicesToKeep = {}): Promise<void> {
     await this.sessions.endAll(userId, keep.sessionId);
     await this.revocation.revokeAllFamiliesOfUser(userId, keep.familyId);
     if (keep.sessionId === undefined && keep.familyId === undefined) {

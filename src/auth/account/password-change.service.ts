@@ -6,8 +6,8 @@ import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { PasswordResetTokensService } from '../../users/passwords/password-reset-tokens.service';
 import { UsersService } from '../../users/users.service';
-import { LoginService } from '../credentials/credentials.service';
-import { LoginsService } from './devices.service';
+import { CredentialsService } from '../credentials/credentials.service';
+import { DevicesService } from './devices.service';
 import type { Principal } from '../principal';
 
 /** Changing a password with the current one: every other login of the user ends. */
@@ -15,8 +15,8 @@ import type { Principal } from '../principal';
 export class PasswordChangeService {
   constructor(
     private readonly users: UsersService,
-    private readonly logins: LoginService,
-    private readonly allLogins: LoginsService,
+    private readonly credentials: CredentialsService,
+    private readonly devices: DevicesService,
     private readonly resetTokens: PasswordResetTokensService,
     private readonly audit: AuditService,
   ) {}
@@ -24,11 +24,11 @@ export class PasswordChangeService {
   async change(caller: Principal, currentPassword: string, newPassword: string, context: RequestContext): Promise<void> {
     const user = await this.users.findById(caller.userId);
     if (user === null) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required');
-    await this.logins.verifyCurrentPassword(user, currentPassword, context);
+    await this.credentials.verifyCurrentPassword(user, currentPassword, context);
     const passwordHash = await this.users.hashNewPassword(user, newPassword);
     await this.users.storePasswordHash(user.id, passwordHash);
     await this.resetTokens.voidAll(user.id);
-    await this.allLogins.endAll(user.id, caller.authMethod === 'session' ? { sessionId: caller.loginId } : { familyId: caller.loginId });
+    await this.devices.endAll(user.id, caller.authMethod === 'session' ? { sessionId: caller.loginId } : { familyId: caller.loginId });
     await this.audit.record({ type: AuditEventType.PASSWORD_CHANGED, userId: user.id, context, details: { method: caller.authMethod } });
   }
 }

@@ -14,15 +14,19 @@ import { AuditService } from '../../audit/audit.service';
 import { requestContext } from '../../audit/request-context';
 import { AppConfig } from '../../config/app-config';
 import { UserEntity } from '../../users/user.entity';
-import { SESSION_COOKIE, sessionCookieOptions } from './session.middleware';
 import { UserView } from '../../users/user.view';
-import { LoginBody } from '../credentials/login-body.decorator';
-import { LoginDto } from '../credentials/login.dto';
+import { CredentialsService } from '../credentials/credentials.service';
 import { LocalAuthGuard } from '../credentials/local-auth.guard';
+import { LoginBody } from '../credentials/login-body.decorator';
 import { LoginOriginGuard } from '../credentials/login-origin.guard';
+import { LoginDto } from '../credentials/login.dto';
+import { VerifiedAccount } from '../credentials/verified-account.decorator';
+import { CurrentUser } from '../guards/current-user.decorator';
+import type { Principal } from '../principal';
+import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
+import { CookieSessionService } from './cookie-session.service';
+import { SESSION_COOKIE, sessionCookieOptions } from './session.middleware';
 import { SessionGuard } from './session.guard';
-import { LoginService } from '../credentials/credentials.service';
-import { SessionLoginService } from './cookie-session.service';
 
 class CsrfTokenView {
   @ApiProperty() csrfToken!: string;
@@ -34,26 +38,30 @@ class SessionLoginView extends CsrfTokenView {
 
 @ApiTags('session')
 @Controller('auth/session')
-export class SessionAuthController {
+export class CookieSessionController {
   constructor(
-    private readonly sessions: SessionLoginService,
-    private readonly logins: LoginService,
+    private readonly sessions: CookieSessionService,
+    private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @UseGuards(LoginOriginGuard, LocalAuthGuard)
+  @UseGuards(IpThrottleGuard, LoginOriginGuard, LocalAuthGuard)
   @LoginBody(LoginDto)
   @ApiOkResponse({ type: SessionLoginView, description: 'Sets the `sid` cookie' })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
   @ApiForbiddenResponse({ description: 'Cross-site login' })
-  async login(@Body() _credentials: LoginDto, @Req() request: Request): Promise<SessionLoginView> {
-    const user = request.user as UserEntity;
-    const csrfToken = await this.sessions.start(request, user.id);
-    await this.logins.confirm(user, 'session', requestContext(request), () => this.sessions.end(request));
-    return { user: UserView.of(user), csrfToken };
+  async login(
+    @Body() _credentials: LoginDto,
+    @VerifiedAccount() account: UserEntity,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<SessionLoginView> {
+    const csrfToken = await this.sessions.start(request, response, account.id);
+    await this.credentials.confirm(account, 'session', requestContext(request), () => this.sessions.end(request));
+    return { user: UserView.of(account), csrfToken };
   }
 
   @Get('me')
@@ -78,10 +86,14 @@ export class SessionAuthController {
   @UseGuards(SessionGuard)
   @ApiCookieAuth('sid')
   @ApiNoContentResponse({ description: 'The session row is deleted and the cookie cleared' })
-  async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
-    const userId = request.principal?.userId;
+  async logout(@CurrentUser() caller: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     await this.sessions.end(request);
-    await this.audit.record({ type: AuditEventType.LOGOUT, userId, context: requestContext(request), details: { method: 'session' } });
+    await this.audit.record({
+      type: AuditEventType.LOGOUT,
+      userId: caller.userId,
+      context: requestContext(request),
+      details: { method: 'session' },
+    });
     response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.config));
   }
 }

@@ -1,8 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Session, SessionData } from 'express-session';
+import { newSecretToken } from '../../common/crypto/secret-token';
+import { DomainException } from '../../common/errors/domain.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import { isUnsafeMethod } from '../../common/http/unsafe-method';
 import '../../users/sessions/session-data';
+import { assertSessionCsrf } from '../csrf/csrf-checks';
+import type { Principal } from '../principal';
+import { SessionMiddleware } from './session.middleware';
 
 type RequestSession = Session & Partial<SessionData>;
 
@@ -10,16 +16,19 @@ function promisify(session: RequestSession, method: 'regenerate' | 'save' | 'des
   return new Promise((resolve, reject) => session[method]((error?: unknown) => (error ? reject(error) : resolve())));
 }
 
-/** Starts, renews and ends cookie sessions. */
+/** Cookie sessions: started at login, turned into the principal of each request, renewed and ended. */
 @Injectable()
-export class SessionLoginService {
+export class CookieSessionService {
+  constructor(private readonly middleware: SessionMiddleware) {}
+
   /**
    * A login always gets a new session id (no fixation: whatever id the client sent is dropped and
    * its row deleted) and a new CSRF token, which is returned.
    */
-  async start(request: Request, userId: string): Promise<string> {
+  async start(request: Request, response: Response, userId: string): Promise<string> {
+    await this.middleware.ensure(request, response);
     await promisify(request.session, 'regenerate');
-    const csrfToken = randomBytes(32).toString('base64url');
+    const csrfToken = newSecretToken();
     Object.assign(request.session, {
       userId,
       csrfToken,
@@ -28,6 +37,24 @@ export class SessionLoginService {
     });
     await promisify(request.session, 'save');
     return csrfToken;
+  }
+
+  /** True when the request carries a live session (whatever its CSRF state). */
+  hasSession(request: Request): boolean {
+    return request.session?.loaded !== undefined && typeof request.session.userId === 'string';
+  }
+
+  /**
+   * The principal of the session the store loaded (one query, user joined), with no further I/O.
+   * Unsafe methods must carry the session's CSRF token.
+   */
+  principalOf(request: Request): Principal {
+    const loaded = request.session?.loaded;
+    if (loaded === undefined || loaded.user.disabled) {
+      throw new DomainException(ErrorCode.UNAUTHENTICATED, 'A valid session is required');
+    }
+    if (isUnsafeMethod(request.method)) assertSessionCsrf(request, request.session.csrfToken);
+    return { userId: loaded.user.id, roles: loaded.user.roles, authMethod: 'session', loginId: loaded.id, credential: 'cookie' };
   }
 
   /**

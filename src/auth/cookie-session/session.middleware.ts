@@ -1,7 +1,9 @@
-import type { RequestHandler } from 'express';
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { AppConfig } from '../../config/app-config';
 import { PostgresSessionStore } from '../../users/sessions/postgres-session.store';
+import '../../users/sessions/session-data';
 
 export const SESSION_COOKIE = 'sid';
 
@@ -11,20 +13,42 @@ export function sessionCookieOptions(config: AppConfig) {
 }
 
 /**
- * express-session over the PostgreSQL store. `secret` is the list of SESSION_SECRET values: the
- * first signs, every one verifies, so a key can be rotated without logging everyone out.
- * Anonymous requests create nothing (saveUninitialized: false).
+ * express-session over the PostgreSQL store, mounted by AuthModule for every route but run only for
+ * requests that carry a `sid` cookie: nothing else can have a session, so the rest pay nothing. A
+ * login creates its session through {@link SessionMiddleware.ensure}. `secret` is the list of
+ * SESSION_SECRET values: the first signs, every one verifies (rotation without logging anyone out).
  */
-export function sessionMiddleware(config: AppConfig, store: PostgresSessionStore): RequestHandler {
-  return session({
-    name: SESSION_COOKIE,
-    secret: [...config.sessionSecrets],
-    store,
-    resave: false,
-    saveUninitialized: false,
-    rolling: false,
-    unset: 'destroy',
-    proxy: config.trustProxyHops > 0,
-    cookie: { ...sessionCookieOptions(config), maxAge: config.sessionAbsoluteTimeoutSeconds * 1000 },
-  });
+@Injectable()
+export class SessionMiddleware implements NestMiddleware {
+  private readonly handler: RequestHandler;
+
+  constructor(config: AppConfig, store: PostgresSessionStore) {
+    this.handler = session({
+      name: SESSION_COOKIE,
+      secret: [...config.sessionSecrets],
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: false,
+      unset: 'destroy',
+      proxy: config.trustProxyHops > 0,
+      cookie: { ...sessionCookieOptions(config), maxAge: config.sessionAbsoluteTimeoutSeconds * 1000 },
+    });
+  }
+
+  /** A rejected load reaches Nest's exception filter (503 when the database is down), never the next handler. */
+  async use(request: Request, response: Response, next: NextFunction): Promise<void> {
+    if (hasSessionCookie(request)) await this.ensure(request, response);
+    next();
+  }
+
+  /** Loads the request's session, or gives it an empty one, unless that already happened. */
+  ensure(request: Request, response: Response): Promise<void> {
+    if (request.session !== undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => this.handler(request, response, (error?: unknown) => (error ? reject(error) : resolve())));
+  }
+}
+
+function hasSessionCookie(request: Request): boolean {
+  return request.headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
 }

@@ -10,9 +10,9 @@ import { LoginThrottleService } from '../throttling/login-throttle.service';
 
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid username or password';
 
-/** Credential checks for both flavours: throttled per account, audited, one answer for every failure. */
+/** Checks a username-or-email and password for both flavours: throttled per account, audited, one answer for every failure. */
 @Injectable()
-export class LoginService {
+export class CredentialsService {
   constructor(
     private readonly users: UsersService,
     private readonly throttle: LoginThrottleService,
@@ -46,7 +46,12 @@ export class LoginService {
     const check = await this.users.checkPassword(user, password);
     if (!check.ok) {
       await this.throttle.recordFailure(user.id);
-      await this.audit.record({ type: AuditEventType.LOGIN_FAILED, userId: user.id, context, details: { reason: check.reason, during: 'password_change' } });
+      await this.audit.record({
+        type: AuditEventType.LOGIN_FAILED,
+        userId: user.id,
+        context,
+        details: { reason: check.reason, during: 'password_change' },
+      });
       throw new DomainException(ErrorCode.INVALID_CREDENTIALS, 'The current password is wrong');
     }
     await this.throttle.recordSuccess(user.id);

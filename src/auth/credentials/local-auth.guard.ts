@@ -1,38 +1,50 @@
-import { CanActivate, ExecutionContext, Injectable, ValidationPipe } from '@nestjs/common';
+import { ExecutionContext, Injectable, ValidationPipe } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthGuard, AuthGuardAuthenticateOptions } from '@nestjs/passport';
 import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { UserEntity } from '../../users/user.entity';
+import { INVALID_CREDENTIALS_MESSAGE } from './credentials.service';
 import { LOGIN_BODY_KEY } from './login-body.decorator';
 import { LoginDto } from './login.dto';
-import { INVALID_CREDENTIALS_MESSAGE } from './credentials.service';
-import { LocalStrategy } from './local.strategy';
-import { runStrategy } from '../strategies/run-strategy';
 
 /** The same rules as the global pipe (app.setup.ts). */
 const bodyValidation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
 
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** On a login route, the account whose password `LocalAuthGuard` just verified (there is no caller yet). */
+    account?: UserEntity;
+  }
+}
+
 /**
- * Runs LocalStrategy and puts the user on `request.user`. Guards run before pipes, so the whole body
- * is validated here first (against `@LoginBody(Dto)`, else LoginDto): a malformed login is 400 before
- * any password is checked, counted or audited.
+ * `AuthGuard('local')`: runs LocalStrategy and puts the verified account on `request.account`
+ * (read it with `@VerifiedAccount()`). Guards run before pipes, so the whole body is validated here
+ * first (against `@LoginBody(Dto)`, else LoginDto): a malformed login is 400 before any password is
+ * checked, counted or audited.
  */
 @Injectable()
-export class LocalAuthGuard implements CanActivate {
-  constructor(
-    private readonly strategy: LocalStrategy,
-    private readonly reflector: Reflector,
-  ) {}
+export class LocalAuthGuard extends AuthGuard('local') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const dto = this.reflector.get<typeof LoginDto | undefined>(LOGIN_BODY_KEY, context.getHandler()) ?? LoginDto;
     await bodyValidation.transform(request.body ?? {}, { type: 'body', metatype: dto });
-    const outcome = await runStrategy<UserEntity>(this.strategy, request);
-    if (outcome.kind === 'error') throw outcome.error;
-    if (outcome.kind === 'fail') throw new DomainException(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
-    request.user = outcome.user;
-    return true;
+    return super.canActivate(context) as Promise<boolean>;
+  }
+
+  override getAuthenticateOptions(): AuthGuardAuthenticateOptions {
+    return { property: 'account', session: false };
+  }
+
+  override handleRequest<TUser = UserEntity>(error: unknown, account: TUser | false): TUser {
+    if (error) throw error;
+    if (!account) throw new DomainException(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
+    return account;
   }
 }

@@ -14,7 +14,7 @@ import type { Principal } from '../principal';
  * profile(@CurrentUser() user: Principal) { return this.profiles.find(user.userId); }
  */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
-  const principal = context.switchToHttp().getRequest<Request>().principal;
+  const principal = context.switchToHttp().getRequest<Request>().user;
   if (principal === undefined) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required');
   return principal;
 });

@@ -21,7 +21,7 @@ export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const principal = context.switchToHttp().getRequest<Request>().principal;
+    const principal = context.switchToHttp().getRequest<Request>().user;
     if (principal === undefined) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required');
     const required = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     if (required === undefined || required.length === 0 || !required.some((role) => principal.roles.includes(role))) {

@@ -2,9 +2,9 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
-import { JwtAuthenticator } from '../jwt/jwt-authenticator';
-import { SessionAuthenticator } from '../cookie-session/session-authenticator';
+import { CookieSessionService } from '../cookie-session/cookie-session.service';
 import { readAccessToken } from '../jwt/access-token.extractor';
+import { JwtGuard } from '../jwt/jwt.guard';
 
 /**
  * Admits a request that `JwtGuard` or `SessionGuard` would admit, for routes that browsers and API
@@ -13,6 +13,8 @@ import { readAccessToken } from '../jwt/access-token.extractor';
  * `@CurrentUser().authMethod` says which one it was.
  *
  * @example
+ * import { CurrentUser, Principal, SessionOrJwtGuard } from '../auth';
+ *
  * @Controller('profile')
  * @UseGuards(SessionOrJwtGuard)
  * export class ProfileController {
@@ -23,17 +25,19 @@ import { readAccessToken } from '../jwt/access-token.extractor';
 @Injectable()
 export class SessionOrJwtGuard implements CanActivate {
   constructor(
-    private readonly sessions: SessionAuthenticator,
-    private readonly jwt: JwtAuthenticator,
+    private readonly sessions: CookieSessionService,
+    private readonly jwt: JwtGuard,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const token = readAccessToken(request);
-    if (token?.source === 'bearer') request.principal = await this.jwt.authenticate(request);
-    else if (this.sessions.hasSession(request)) request.principal = this.sessions.authenticate(request);
-    else if (token !== undefined) request.principal = await this.jwt.authenticate(request);
-    else throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required', { 'WWW-Authenticate': 'Bearer' });
-    return true;
+    if (token?.source === 'bearer') return this.jwt.canActivate(context) as Promise<boolean>;
+    if (this.sessions.hasSession(request)) {
+      request.user = this.sessions.principalOf(request);
+      return true;
+    }
+    if (token !== undefined) return this.jwt.canActivate(context) as Promise<boolean>;
+    throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required', { 'WWW-Authenticate': 'Bearer' });
   }
 }

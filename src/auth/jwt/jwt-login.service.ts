@@ -10,7 +10,7 @@ import { UserEntity } from '../../users/user.entity';
 import { RevocationService } from '../../tokens/revocation/revocation.service';
 import { UserView } from '../../users/user.view';
 import { UsersService } from '../../users/users.service';
-import { assertJwtCsrf } from '../csrf/jwt-csrf';
+import { assertJwtCsrf } from '../csrf/csrf-checks';
 import type { Principal } from '../principal';
 
 export interface IssuedTokens {
@@ -23,9 +23,9 @@ export interface IssuedTokens {
   readonly familyId: string;
 }
 
-/** The JWT flavour's use cases: login, refresh, logout, whoami. Orchestration only. */
+/** JWT logins (refresh families with their access tokens): started, refreshed, ended. Orchestration only. */
 @Injectable()
-export class JwtAuthService {
+export class JwtLoginService {
   constructor(
     private readonly users: UsersService,
     private readonly accessTokens: AccessTokenService,
@@ -35,7 +35,7 @@ export class JwtAuthService {
   ) {}
 
   /** Starts a new login (refresh family) for a user whose credentials LocalStrategy verified. */
-  async login(user: UserEntity, client: RequestContext): Promise<IssuedTokens> {
+  async start(user: UserEntity, client: RequestContext): Promise<IssuedTokens> {
     const refresh = await this.refreshTokens.startFamily(user.id, client);
     return this.withAccessToken(refresh, user.roles);
   }

@@ -30,8 +30,10 @@ import { TokenPairView } from './token-pair.view';
 import { JwtGuard } from './jwt.guard';
 import { LocalAuthGuard } from '../credentials/local-auth.guard';
 import { LoginOriginGuard } from '../credentials/login-origin.guard';
-import { LoginService } from '../credentials/credentials.service';
-import { IssuedTokens, JwtAuthService } from './jwt-login.service';
+import { CredentialsService } from '../credentials/credentials.service';
+import { VerifiedAccount } from '../credentials/verified-account.decorator';
+import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
+import { IssuedTokens, JwtLoginService } from './jwt-login.service';
 import { clearJwtCookies, readCookie, REFRESH_TOKEN_COOKIE, setJwtCookies } from './jwt-cookies';
 import type { Principal } from '../principal';
 
@@ -43,29 +45,29 @@ const TOKENS_RESPONSE = {
 @ApiTags('auth: JWT')
 @ApiExtraModels(TokenPairView, CookieTokensView)
 @Controller('auth/jwt')
-export class JwtAuthController {
+export class JwtController {
   constructor(
-    private readonly jwtAuth: JwtAuthService,
-    private readonly logins: LoginService,
+    private readonly jwtLogins: JwtLoginService,
+    private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @UseGuards(LoginOriginGuard, LocalAuthGuard)
+  @UseGuards(IpThrottleGuard, LoginOriginGuard, LocalAuthGuard)
   @LoginBody(JwtLoginDto)
   @ApiOkResponse(TOKENS_RESPONSE)
   @ApiBadRequestResponse({ description: 'Invalid body' })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
   async login(
     @Body() body: JwtLoginDto,
+    @VerifiedAccount() account: UserEntity,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TokenPairView | CookieTokensView> {
-    const user = request.user as UserEntity;
-    const tokens = await this.jwtAuth.login(user, requestContext(request));
-    await this.logins.confirm(user, 'jwt', requestContext(request), () => this.jwtAuth.abandon(tokens.familyId));
+    const tokens = await this.jwtLogins.start(account, requestContext(request));
+    await this.credentials.confirm(account, 'jwt', requestContext(request), () => this.jwtLogins.abandon(tokens.familyId));
     return body.transport === 'cookie' ? this.answerWithCookies(response, tokens) : tokenPair(tokens);
   }
 
@@ -75,11 +77,12 @@ export class JwtAuthController {
   @ApiOkResponse({ type: UserView })
   @ApiUnauthorizedResponse({ description: 'No, invalid, expired or revoked access token' })
   me(@CurrentUser() principal: Principal): Promise<UserView> {
-    return this.jwtAuth.currentUser(principal);
+    return this.jwtLogins.currentUser(principal);
   }
 
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
+  @UseGuards(IpThrottleGuard)
   @ApiOkResponse(TOKENS_RESPONSE)
   @ApiUnauthorizedResponse({ description: 'Invalid, expired or revoked refresh token; reuse of a spent one revokes its login' })
   @ApiConflictResponse({ description: 'The token was rotated within REFRESH_REUSE_GRACE seconds; nothing revoked' })
@@ -89,10 +92,10 @@ export class JwtAuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TokenPairView | CookieTokensView> {
-    if (body.refreshToken !== undefined) return tokenPair(await this.jwtAuth.refresh(body.refreshToken, requestContext(request)));
+    if (body.refreshToken !== undefined) return tokenPair(await this.jwtLogins.refresh(body.refreshToken, requestContext(request)));
     const cookie = readCookie(request, REFRESH_TOKEN_COOKIE);
     if (cookie === undefined) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'A refresh token is required');
-    return this.answerWithCookies(response, await this.jwtAuth.refreshFromCookie(cookie, request, requestContext(request)));
+    return this.answerWithCookies(response, await this.jwtLogins.refreshFromCookie(cookie, request, requestContext(request)));
   }
 
   @Post('logout')
@@ -108,15 +111,20 @@ export class JwtAuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
-    await this.jwtAuth.logout(principal, body.refreshToken);
-    await this.audit.record({ type: AuditEventType.LOGOUT, userId: principal.userId, context: requestContext(request), details: { method: 'jwt' } });
+    await this.jwtLogins.logout(principal, body.refreshToken);
+    await this.audit.record({
+      type: AuditEventType.LOGOUT,
+      userId: principal.userId,
+      context: requestContext(request),
+      details: { method: 'jwt' },
+    });
     if (principal.credential === 'cookie' || readCookie(request, REFRESH_TOKEN_COOKIE) !== undefined) {
       clearJwtCookies(response, this.config.cookieSecure);
     }
   }
 
   private answerWithCookies(response: Response, tokens: IssuedTokens): CookieTokensView {
-    const csrfToken = this.jwtAuth.issueCsrfToken(tokens.familyId);
+    const csrfToken = this.jwtLogins.issueCsrfToken(tokens.familyId);
     setJwtCookies(
       response,
       {

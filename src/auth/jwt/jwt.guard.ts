@@ -1,23 +1,22 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { AuthGuard, AuthGuardAuthenticateOptions } from '@nestjs/passport';
 import type { Request } from 'express';
-import { JwtAuthenticator } from './jwt-authenticator';
+import { DomainException } from '../../common/errors/domain.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import type { Principal } from '../principal';
+import { readAccessToken } from './access-token.extractor';
 
 /**
- * Admits requests that carry a valid, unrevoked access token of this service, in
- * `Authorization: Bearer <token>` or the `access_token` cookie, and sets `request.principal`
- * (read it with `@CurrentUser()`). Unsafe requests authenticated by the cookie must also send
- * `X-CSRF-Token`.
+ * `AuthGuard('jwt')`: admits requests that carry a valid, unrevoked access token of this service, in
+ * `Authorization: Bearer <token>` or the `access_token` cookie, and sets `request.user` (read it
+ * with `@CurrentUser()`). Unsafe requests authenticated by the cookie must also send `X-CSRF-Token`.
  *
  * Answers 401 `UNAUTHENTICATED` with `WWW-Authenticate: Bearer` when no token was sent, 401
  * `INVALID_TOKEN` with `WWW-Authenticate: Bearer error="invalid_token"` when the token is forged,
- * expired or revoked, and 403 `CSRF_FAILED` when the CSRF check fails.
+ * expired or revoked (never the library's reason), and 403 `CSRF_FAILED` when the CSRF check fails.
  *
  * @example
- * import { Controller, Get, Module, UseGuards } from '@nestjs/common';
- * import { AuthModule } from '../auth/auth.module';
- * import { CurrentUser } from '../auth/decorators/current-user.decorator';
- * import { JwtGuard } from '../auth/guards/jwt.guard';
- * import type { Principal } from '../auth/principal';
+ * import { AuthModule, CurrentUser, JwtGuard, Principal } from '../auth';
  *
  * @Controller('orders')
  * @UseGuards(JwtGuard)
@@ -32,12 +31,25 @@ import { JwtAuthenticator } from './jwt-authenticator';
  * export class OrdersModule {}
  */
 @Injectable()
-export class JwtGuard implements CanActivate {
-  constructor(private readonly authenticator: JwtAuthenticator) {}
+export class JwtGuard extends AuthGuard('jwt') {
+  override getAuthenticateOptions(): AuthGuardAuthenticateOptions {
+    return { session: false };
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<Request>();
-    request.principal = await this.authenticator.authenticate(request);
-    return true;
+  override handleRequest<TUser = Principal>(
+    error: unknown,
+    principal: TUser | false | null,
+    _info: unknown,
+    context: ExecutionContext,
+  ): TUser {
+    // Errors come from validate() (CSRF, or the database behind a revocation check), never from a bad token.
+    if (error) throw error;
+    if (principal) return principal;
+    if (readAccessToken(context.switchToHttp().getRequest<Request>()) === undefined) {
+      throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required', { 'WWW-Authenticate': 'Bearer' });
+    }
+    throw new DomainException(ErrorCode.INVALID_TOKEN, 'Invalid or expired access token', {
+      'WWW-Authenticate': 'Bearer error="invalid_token"',
+    });
   }
 }

@@ -1,62 +1,51 @@
 import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
-import { SecretOrKeyProvider, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
+import { isUnsafeMethod } from '../../common/http/unsafe-method';
 import { AppConfig } from '../../config/app-config';
-import { AccessTokenClaims, parseAccessTokenClaims } from '../../tokens/access/access-token-claims';
+import { parseAccessTokenClaims } from '../../tokens/access/access-token-claims';
+import { accessTokenVerification } from '../../tokens/access/access-token-verification';
 import { JwtKeyRing } from '../../tokens/access/jwt-key-ring';
+import { RevocationService } from '../../tokens/revocation/revocation.service';
+import { assertJwtCsrf } from '../csrf/csrf-checks';
+import { CsrfTokenService } from '../csrf/csrf-token.service';
+import type { Principal } from '../principal';
 import { readAccessToken } from './access-token.extractor';
-import { runStrategy } from '../strategies/run-strategy';
 
 /**
- * passport-jwt over the key ring: HS256 only, issuer and audience pinned, `exp` and `nbf` checked
- * with `JWT_CLOCK_TOLERANCE`, the key picked by the header's `kid` from memory (an unknown kid
- * fails; `jku`, `jwk`, `x5u` are never looked at). The verify step then insists on an access token.
- * Run per app instance with {@link runStrategy}, not through passport's process-wide registry.
+ * passport-jwt with the access-token rules of TokensModule. `validate()` runs once the signature and
+ * times verified: it insists on an access token, refuses a revoked one (memory, no I/O while the
+ * revocation listener is live), applies CSRF when the token came in a cookie on an unsafe request,
+ * and answers the principal with the user's current roles. A falsy answer is a 401 (JwtGuard).
  */
 @Injectable()
-export class JwtStrategy extends Strategy {
-  constructor(keys: JwtKeyRing, config: AppConfig) {
-    super(
-      {
-        jwtFromRequest: (request: Request) => readAccessToken(request)?.token || null,
-        secretOrKeyProvider: keyByKid(keys),
-        algorithms: ['HS256'],
-        issuer: config.jwtIssuer,
-        audience: config.jwtAudience,
-        ignoreExpiration: false,
-        jsonWebTokenOptions: { clockTolerance: config.jwtClockToleranceSeconds },
-      },
-      (payload: unknown, done: (error: unknown, claims?: AccessTokenClaims | false) => void) =>
-        done(null, parseAccessTokenClaims(payload) ?? false),
-    );
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    keys: JwtKeyRing,
+    config: AppConfig,
+    private readonly revocation: RevocationService,
+    private readonly csrf: CsrfTokenService,
+  ) {
+    super({
+      jwtFromRequest: (request: Request) => readAccessToken(request)?.token || null,
+      passReqToCallback: true,
+      ...accessTokenVerification(keys, config),
+    });
   }
 
-  /** The token's claims when it verifies as an access token of this service; undefined otherwise. */
-  async claimsOf(request: Request): Promise<AccessTokenClaims | undefined> {
-    const outcome = await runStrategy<AccessTokenClaims>(this, request);
-    return outcome.kind === 'success' ? outcome.user : undefined;
-  }
-}
-
-function keyByKid(keys: JwtKeyRing): SecretOrKeyProvider {
-  return (_request, rawToken: unknown, done) => {
-    const kid = typeof rawToken === 'string' ? headerKid(rawToken) : undefined;
-    const key = kid === undefined ? undefined : keys.find(kid);
-    if (key === undefined) return done(new Error('unknown kid'));
-    // The typings predate KeyObject; passport-jwt hands the key to jsonwebtoken 9, which takes it.
-    return done(null, key as unknown as Buffer);
-  };
-}
-
-/** The header's `kid`, read without trusting anything else in the token. */
-function headerKid(token: string): string | undefined {
-  const dot = token.indexOf('.');
-  if (dot <= 0) return undefined;
-  try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
-    const kid = typeof header === 'object' && header !== null ? (header as { kid?: unknown }).kid : undefined;
-    return typeof kid === 'string' ? kid : undefined;
-  } catch {
-    return undefined;
+  async validate(request: Request, payload: unknown): Promise<Principal | null> {
+    const claims = parseAccessTokenClaims(payload);
+    if (claims === null || (await this.revocation.isRevoked(claims))) return null;
+    const source = readAccessToken(request)?.source ?? 'bearer';
+    if (source === 'cookie' && isUnsafeMethod(request.method)) assertJwtCsrf(request, claims.sid, this.csrf);
+    return {
+      userId: claims.sub,
+      roles: await this.revocation.rolesOf(claims),
+      authMethod: 'jwt',
+      loginId: claims.sid,
+      credential: source,
+      accessToken: { jti: claims.jti, exp: claims.exp },
+    };
   }
 }

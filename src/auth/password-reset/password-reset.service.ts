@@ -8,7 +8,7 @@ import { AppConfig } from '../../config/app-config';
 import { MailerService } from '../../mail/mailer.service';
 import { PasswordResetTokensService } from '../../users/passwords/password-reset-tokens.service';
 import { UsersService } from '../../users/users.service';
-import { LoginsService } from '../account/devices.service';
+import { DevicesService } from '../account/devices.service';
 
 const INVALID_TOKEN_MESSAGE = 'The reset link is invalid, used or expired';
 
@@ -21,7 +21,7 @@ export class PasswordResetService {
     private readonly users: UsersService,
     private readonly resetTokens: PasswordResetTokensService,
     private readonly mailer: MailerService,
-    private readonly logins: LoginsService,
+    private readonly devices: DevicesService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
@@ -49,7 +49,7 @@ export class PasswordResetService {
       throw new DomainException(ErrorCode.INVALID_RESET_TOKEN, INVALID_TOKEN_MESSAGE);
     }
     await this.users.storePasswordHash(user.id, passwordHash);
-    await this.logins.endAll(user.id);
+    await this.devices.endAll(user.id);
     await this.audit.record({ type: AuditEventType.PASSWORD_RESET, userId: user.id, context });
   }
 

@@ -1,18 +1,20 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { requestContext } from '../../audit/request-context';
 import { UserView } from '../../users/user.view';
-import { AuthService } from './registration.service';
+import { RegistrationService } from './registration.service';
+import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
 import { RegisterDto } from './register.dto';
 
 @ApiTags('auth')
 @Controller('auth')
 export class RegistrationController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly auth: RegistrationService) {}
 
   @Post('register')
   @HttpCode(HttpStatus.CREATED)
+  @UseGuards(IpThrottleGuard)
   @ApiCreatedResponse({ type: UserView })
   @ApiBadRequestResponse({ description: 'Invalid input or a password the policy refuses' })
   @ApiConflictResponse({ description: 'Username or email already registered' })

@@ -6,9 +6,9 @@ import { UserView } from '../../users/user.view';
 import { UsersService } from '../../users/users.service';
 import { RegisterDto } from './register.dto';
 
-/** Orchestrates registration over the users service and the audit trail. */
+/** Registration: creates the user and audits it. */
 @Injectable()
-export class AuthService {
+export class RegistrationService {
   constructor(
     private readonly users: UsersService,
     private readonly audit: AuditService,

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { hashSecret } from '../../common/crypto/secret-token';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { AppConfig } from '../../config/app-config';
@@ -18,7 +18,7 @@ interface AttemptRow {
 }
 
 /** Stored hashed, so names typed at the login form (sometimes passwords) are not kept in clear. */
-const accountKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+const accountKey = (key: string) => hashSecret(key);
 
 /**
  * Limits login attempts per account name, known or not (an unknown name is throttled exactly like a

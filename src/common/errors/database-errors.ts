@@ -4,8 +4,19 @@ export const PG_UNIQUE_VIOLATION = '23505';
 // Socket failures, server shutdown/termination (57P0x), and connection refusals by the server:
 // database gone (3D000), authentication failed (28xxx), too many connections (53300).
 const CONNECTION_ERROR_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH',
-  '57P01', '57P02', '57P03', '3D000', '28000', '28P01', '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '3D000',
+  '28000',
+  '28P01',
+  '53300',
 ]);
 
 export function pgErrorCode(error: unknown): string | undefined {

@@ -34,7 +34,10 @@ function toErrorBody(error: unknown, requestId: string): ErrorBody {
   }
   if (isDatabaseUnavailable(error)) return errorBody(ErrorCode.DATABASE_UNAVAILABLE, 'The database is unavailable');
   const status = (error as { status?: unknown } | null)?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) return errorBody(ErrorCode.VALIDATION_FAILED, 'The request could not be read');
-  logger.error(`Unhandled middleware error (request ${requestId}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return errorBody(ErrorCode.VALIDATION_FAILED, 'The request could not be read');
+  logger.error(
+    `Unhandled middleware error (request ${requestId}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+  );
   return errorBody(ErrorCode.INTERNAL_ERROR, 'Internal server error');
 }

@@ -3,7 +3,6 @@ import { errorBody } from '../errors/error-body';
 import { ErrorCode } from '../errors/error-code';
 import { isUnsafeMethod } from './unsafe-method';
 
-
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }

@@ -4,7 +4,7 @@ import { AppConfig } from '../../config/app-config';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { Clock } from '../../common/clock/clock';
-import { hashOpaqueToken, isOpaqueToken, newOpaqueToken } from './opaque-token';
+import { hashSecret, isSecretToken, newSecretToken } from '../../common/crypto/secret-token';
 import { RevocationService } from '../revocation/revocation.service';
 import { AuditEventType } from '../../audit/audit-event-type';
 import { AuditService } from '../../audit/audit.service';
@@ -80,8 +80,8 @@ export class RefreshTokenService {
 
   /** Spends `token` and returns the next one of its family; throws 401 (invalid, reused) or 409 (grace). */
   async rotate(token: string, client: RequestContext): Promise<IssuedRefreshToken> {
-    if (!isOpaqueToken(token)) throw invalidRefreshToken();
-    const outcome = await this.dataSource.transaction((manager) => this.spend(manager, hashOpaqueToken(token), client));
+    if (!isSecretToken(token)) throw invalidRefreshToken();
+    const outcome = await this.dataSource.transaction((manager) => this.spend(manager, hashSecret(token), client));
     switch (outcome.kind) {
       case 'rotated':
         return outcome.issued;
@@ -102,10 +102,10 @@ export class RefreshTokenService {
 
   /** The family and user of a token, spent or not; undefined for an unknown token. */
   async findOwner(token: string): Promise<{ familyId: string; userId: string } | undefined> {
-    if (!isOpaqueToken(token)) return undefined;
+    if (!isSecretToken(token)) return undefined;
     const [row] = await this.dataSource.query<Array<{ family_id: string; user_id: string }>>(
       'SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = $1',
-      [hashOpaqueToken(token)],
+      [hashSecret(token)],
     );
     return row === undefined ? undefined : { familyId: row.family_id, userId: row.user_id };
   }
@@ -184,9 +184,9 @@ export class RefreshTokenService {
     manager: EntityManager,
     token: { familyId: string; userId: string; parentId: string | null; expiresAt: Date },
   ): Promise<IssuedRefreshToken> {
-    const value = newOpaqueToken();
+    const value = newSecretToken();
     await manager.query('INSERT INTO refresh_tokens (token_hash, family_id, parent_id, user_id) VALUES ($1, $2, $3, $4)', [
-      hashOpaqueToken(value),
+      hashSecret(value),
       token.familyId,
       token.parentId,
       token.userId,

@@ -22,10 +22,11 @@ export class RevocationStore {
   ) {}
 
   async revokeAccessToken(manager: EntityManager, jti: string, userId: string, expiresAt: Date): Promise<RevocationEvent[]> {
-    await manager.query(
-      'INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING',
-      [jti, userId, expiresAt],
-    );
+    await manager.query('INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING', [
+      jti,
+      userId,
+      expiresAt,
+    ]);
     return this.publish(manager, [{ kind: 'access-token', jti, expiresAt: expiresAt.getTime() }]);
   }
 
@@ -78,10 +79,9 @@ export class RevocationStore {
         'SELECT jti, expires_at FROM revoked_access_tokens WHERE expires_at > $1',
         [since],
       ),
-      this.dataSource.query<ExpiringRow[]>(
-        'SELECT id, expires_at FROM refresh_families WHERE revoked_at IS NOT NULL AND expires_at > $1',
-        [since],
-      ),
+      this.dataSource.query<ExpiringRow[]>('SELECT id, expires_at FROM refresh_families WHERE revoked_at IS NOT NULL AND expires_at > $1', [
+        since,
+      ]),
       this.users.findTokensValidAfterSince(since),
       this.users.findRolesChangedSince(since),
     ]);

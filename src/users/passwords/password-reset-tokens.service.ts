@@ -1,12 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { hashSecret, newSecretToken } from '../../common/crypto/secret-token';
 
 export const RESET_TOKEN_TTL_SECONDS = 30 * 60;
 const MIN_SECONDS_BETWEEN_MAILS = 60;
-
-const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** Issues and spends single-use reset tokens (256 random bits, kept only as SHA-256, 30 minutes). */
 @Injectable()
@@ -18,7 +16,7 @@ export class PasswordResetTokensService {
    * than a minute ago, so repeated requests cannot flood the user's mailbox.
    */
   async issue(userId: string): Promise<string | null> {
-    const token = randomBytes(32).toString('base64url');
+    const token = newSecretToken();
     return this.dataSource.transaction(async (manager) => {
       // Serialises concurrent requests for one user, so the one-a-minute rule holds under races.
       await manager.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
@@ -32,7 +30,7 @@ export class PasswordResetTokensService {
       await manager.query(
         `INSERT INTO password_reset_tokens (token_hash, user_id, expires_at)
          VALUES ($1, $2, now() + make_interval(secs => $3))`,
-        [hashToken(token), userId, RESET_TOKEN_TTL_SECONDS],
+        [hashSecret(token), userId, RESET_TOKEN_TTL_SECONDS],
       );
       return token;
     });
@@ -47,7 +45,7 @@ export class PasswordResetTokensService {
   async findUserId(token: string): Promise<string | null> {
     const rows = await this.dataSource.query<{ user_id: string }[]>(
       'SELECT user_id FROM password_reset_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()',
-      [hashToken(token)],
+      [hashSecret(token)],
     );
     return rows[0]?.user_id ?? null;
   }
@@ -58,7 +56,7 @@ export class PasswordResetTokensService {
       `UPDATE password_reset_tokens SET used_at = now()
         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
         RETURNING user_id`,
-      [hashToken(token)],
+      [hashSecret(token)],
     );
     return rows[0][0]?.user_id ?? null;
   }

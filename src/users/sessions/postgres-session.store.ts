@@ -4,7 +4,7 @@ import { SessionData, Store } from 'express-session';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { LoadedSession } from './session-data';
-import { hashSessionId } from './session-id-hash';
+import { hashSecret } from '../../common/crypto/secret-token';
 
 // Written by hand: the maintained stores (connect-pg-simple, connect-typeorm) key rows by the raw
 // session id and have no user, idle or absolute-expiry columns, which this service requires.
@@ -72,7 +72,7 @@ export class PostgresSessionStore extends Store {
             SET last_used_at = now(),
                 idle_expires_at = LEAST(now() + make_interval(secs => $2), absolute_expires_at)
           WHERE sid_hash = $1 AND idle_expires_at > now() AND absolute_expires_at > now()`,
-        [hashSessionId(sessionId), this.config.sessionIdleTimeoutSeconds],
+        [hashSecret(sessionId), this.config.sessionIdleTimeoutSeconds],
       )
       .then(
         () => callback?.(),
@@ -81,7 +81,7 @@ export class PostgresSessionStore extends Store {
   }
 
   override destroy(sessionId: string, callback?: Callback): void {
-    this.dataSource.query('DELETE FROM sessions WHERE sid_hash = $1', [hashSessionId(sessionId)]).then(
+    this.dataSource.query('DELETE FROM sessions WHERE sid_hash = $1', [hashSecret(sessionId)]).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );
@@ -93,7 +93,7 @@ export class PostgresSessionStore extends Store {
               u.username, u.email, u.roles, u.disabled, u.created_at AS user_created_at
          FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.sid_hash = $1 AND s.idle_expires_at > now() AND s.absolute_expires_at > now()`,
-      [hashSessionId(sessionId)],
+      [hashSecret(sessionId)],
     );
     const row = rows[0];
     if (row === undefined) return null;
@@ -128,7 +128,7 @@ export class PostgresSessionStore extends Store {
             SET data = $2, last_used_at = now(),
                 idle_expires_at = LEAST(now() + make_interval(secs => $3), absolute_expires_at)
           WHERE sid_hash = $1 AND idle_expires_at > now() AND absolute_expires_at > now()`,
-        [hashSessionId(sessionId), data, idle],
+        [hashSecret(sessionId), data, idle],
       );
       return;
     }
@@ -136,7 +136,7 @@ export class PostgresSessionStore extends Store {
       `INSERT INTO sessions (sid_hash, user_id, data, ip, user_agent, idle_expires_at, absolute_expires_at)
        VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), now() + make_interval(secs => $7))`,
       [
-        hashSessionId(sessionId),
+        hashSecret(sessionId),
         session.userId,
         data,
         session.ip ?? null,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
 
 export class ForgotPasswordDto {
   @ApiProperty({ example: 'alice@example.com' })
@@ -14,19 +14,6 @@ export class ResetPasswordDto {
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{16,128}$/, { message: 'token is malformed' })
   token!: string;
-
-  @ApiProperty({ minLength: 8, maxLength: 256 })
-  @IsString()
-  @MaxLength(1024)
-  newPassword!: string;
-}
-
-export class ChangePasswordDto {
-  @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1024)
-  currentPassword!: string;
 
   @ApiProperty({ minLength: 8, maxLength: 256 })
   @IsString()

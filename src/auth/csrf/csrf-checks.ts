@@ -17,3 +17,10 @@ export function assertJwtCsrf(request: Request, familyId: string, csrf: CsrfToke
     throw new DomainException(ErrorCode.CSRF_FAILED, 'Missing or invalid CSRF token');
   }
 }
+
+/** The cookie session's check: the header must equal the token kept with the session. */
+export function assertSessionCsrf(request: Request, sessionToken: string | undefined): void {
+  if (!constantTimeEqual(request.get(CSRF_HEADER), sessionToken)) {
+    throw new DomainException(ErrorCode.CSRF_FAILED, 'Missing or invalid X-CSRF-Token');
+  }
+}
