@@ -155,6 +155,24 @@ describe('revocation check while the listener is down', () => {
     expect((await me(t, untouched.accessToken)).status).toBe(200);
   }, 15_000);
 
+  it('fails closed within 1 second when LISTEN silently stops delivering while the connection still answers, then recovers', async () => {
+    const revoked = await login(t, 'degraded');
+    const { jti, exp, sub } = decode(revoked.accessToken).payload as { jti: string; exp: number; sub: string };
+    expect(await within(2000, async () => listener().isLive)).toBeDefined();
+    // A revocation written straight to the table, no NOTIFY: a live listener answers from memory and admits it.
+    await t.query('INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3)', [jti, sub, new Date(exp * 1000)]);
+    expect((await me(t, revoked.accessToken)).status).toBe(200);
+
+    // What a transaction-mode pooler does to LISTEN: the session no longer hears, yet every query answers.
+    const client = (listener() as unknown as { client: { query(sql: string): Promise<unknown> } }).client;
+    await client.query('UNLISTEN *');
+    await client.query('SELECT 1');
+
+    expect(await within(1000, async () => (await me(t, revoked.accessToken)).status === 401)).toBeDefined();
+    expect(await within(5000, async () => listener().isLive)).toBeDefined();
+    expect((await me(t, revoked.accessToken)).status).toBe(401);
+  }, 15_000);
+
   it('refuses, in the database check, a token whose family does not exist', async () => {
     const pair = await login(t, 'degraded');
     const { sub } = decode(pair.accessToken).payload as { sub: string };

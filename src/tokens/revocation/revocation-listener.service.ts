@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { AppConfig } from '../../config/app-config';
@@ -9,8 +10,10 @@ import { RevocationStore } from './revocation-store.service';
 /** Shows in pg_stat_activity, so operators (and tests) can find the connection. */
 export const LISTENER_APPLICATION_NAME = 'auth-revocation-listener';
 
-const TICK_MS = 5_000;
-const HEARTBEAT_TIMEOUT_MS = 3_000;
+const SWEEP_MS = 5_000;
+/** How often the listener sends itself a NOTIFY, and how old its last received one may be while live. */
+export const PROBE_INTERVAL_MS = 100;
+export const PROBE_DEADLINE_MS = 400;
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
 
@@ -18,7 +21,12 @@ const MAX_RETRY_MS = 5_000;
  * Keeps {@link RevocationCache} current across instances: LISTENs on a connection of its own (not
  * the pool's), loads the database's state after every (re)connection, since notifications sent
  * while it was away are lost, and reconnects with backoff. `isLive` is false whenever memory may
- * have missed something; the revocation check then asks the database instead.
+ * have missed something; the revocation check then asks the database instead (fail closed).
+ *
+ * Liveness is proven, not assumed: every {@link PROBE_INTERVAL_MS} the listener NOTIFYs a channel of
+ * its own and must receive that notification back within {@link PROBE_DEADLINE_MS}. `SELECT 1` would
+ * answer through a transaction-mode pooler that never delivers a notification, or on a connection
+ * whose LISTEN was lost; a round trip cannot, and a hung backend is noticed within a second.
  */
 @Injectable()
 export class RevocationListener implements OnModuleInit, OnModuleDestroy {
@@ -28,7 +36,16 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
   private stopped = false;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
-  private tickTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  /** This instance's probe channel: other instances' probes never reach it. */
+  private readonly probeChannel = `auth_probe_${randomBytes(8).toString('hex')}`;
+  private probeSequence = 0;
+  /** The probe in flight: its payload and when it was sent. */
+  private probe: { readonly payload: string; readonly sentAt: number } | undefined;
+  /** When a probe last came back. */
+  private confirmedAt = 0;
+  private warnedDeaf = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -37,13 +54,16 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
     private readonly clock: Clock,
   ) {}
 
+  /** True while memory is known to be current: connected, state loaded, and a probe came back recently. */
   get isLive(): boolean {
-    return this.live;
+    return this.live && Date.now() - this.confirmedAt <= PROBE_DEADLINE_MS;
   }
 
   async onModuleInit(): Promise<void> {
-    this.tickTimer = setInterval(() => this.tick(), TICK_MS);
-    this.tickTimer.unref();
+    this.sweepTimer = setInterval(() => this.cache.sweep(), SWEEP_MS);
+    this.sweepTimer.unref();
+    this.probeTimer = setInterval(() => this.sendProbe(), PROBE_INTERVAL_MS);
+    this.probeTimer.unref();
     await this.connect();
   }
 
@@ -51,7 +71,8 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
     this.stopped = true;
     this.live = false;
     clearTimeout(this.retryTimer);
-    clearInterval(this.tickTimer);
+    clearInterval(this.sweepTimer);
+    clearInterval(this.probeTimer);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -65,6 +86,7 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     client.on('notification', ({ channel, payload }) => {
+      if (channel === this.probeChannel) return this.probeReturned(payload);
       const event = channel === REVOCATION_CHANNEL && payload !== undefined ? parseRevocationEvent(payload) : undefined;
       if (event !== undefined) this.cache.apply(event);
     });
@@ -72,11 +94,14 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
     try {
       await client.connect();
       await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
+      await client.query(`LISTEN ${this.probeChannel}`);
       // Listening before loading: a revocation committed meanwhile arrives by either path.
       const events = await this.store.snapshot(new Date(this.clock.now() - this.cache.retentionMs));
       if (this.client !== client) return;
       for (const event of events) this.cache.apply(event);
       this.live = true;
+      this.probe = undefined;
+      this.sendProbe();
       if (this.failures > 0) this.logger.log('Revocation listener reconnected; state reloaded from the database');
       this.failures = 0;
     } catch (error) {
@@ -100,19 +125,39 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
     this.retryTimer.unref();
   }
 
-  /** Forgets expired revocations, and proves the connection still answers (a silent drop loses notifications). */
-  private tick(): void {
-    this.cache.sweep();
+  /**
+   * Sends the next probe, or gives the connection up when the last one did not come back in time:
+   * the connection is hung, or LISTEN does not deliver on it (a transaction-mode pooler).
+   */
+  private sendProbe(): void {
     const client = this.client;
     if (client === undefined || !this.live) return;
-    const timeout = setTimeout(() => this.lost(client, new Error('heartbeat timed out')), HEARTBEAT_TIMEOUT_MS);
-    timeout.unref();
-    client.query('SELECT 1').then(
-      () => clearTimeout(timeout),
-      (error: unknown) => {
-        clearTimeout(timeout);
-        this.lost(client, error);
-      },
+    if (this.probe !== undefined) {
+      if (Date.now() - this.probe.sentAt <= PROBE_DEADLINE_MS) return;
+      this.warnIfDeaf();
+      this.lost(client, new Error('a NOTIFY it sent itself did not come back'));
+      return;
+    }
+    this.probeSequence += 1;
+    const probe = { payload: String(this.probeSequence), sentAt: Date.now() };
+    this.probe = probe;
+    client.query('SELECT pg_notify($1, $2)', [this.probeChannel, probe.payload]).catch((error: unknown) => this.lost(client, error));
+  }
+
+  private probeReturned(payload: string | undefined): void {
+    if (this.probe === undefined || payload !== this.probe.payload) return;
+    this.probe = undefined;
+    this.confirmedAt = Date.now();
+    this.warnedDeaf = false;
+  }
+
+  /** Once per outage: the one line an operator needs when LISTEN goes through a transaction pooler. */
+  private warnIfDeaf(): void {
+    if (this.warnedDeaf) return;
+    this.warnedDeaf = true;
+    this.logger.warn(
+      'The revocation listener does not receive notifications (a transaction-mode pooler in DATABASE_LISTEN_URL?): ' +
+        'every revocation check asks the database until it does',
     );
   }
 }
