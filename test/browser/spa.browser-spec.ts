@@ -138,6 +138,7 @@ describe('a browser SPA on another origin (headless Chromium)', () => {
         const accepted = await spa(page, (s, body) => s.sessionUnsafe('POST', '/auth/password/change', body, true), change);
         expect(accepted.status).toBe(204);
 
+        await screenshot(page, 'session-login-csrf-before-reload');
         // A reload loses the in-memory token; the session cookie stays and GET /auth/session/csrf gives it again.
         await page.reload();
         await page.waitForFunction(() => 'spa' in globalThis);
