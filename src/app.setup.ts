@@ -1,6 +1,6 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -35,6 +35,11 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   setUpOpenApi(app);
 }
 
+/** The security schemes operations name (`@ApiBearerAuth()`, `@ApiCookieAuth('sid')`, …); each is declared here. */
+export const SECURITY_SCHEMES = { bearer: 'bearer', sid: 'sid', accessToken: 'access_token', csrf: 'csrf' } as const;
+const UNSAFE_METHODS = ['post', 'put', 'patch', 'delete'] as const;
+const COOKIE_SCHEMES: readonly string[] = [SECURITY_SCHEMES.sid, SECURITY_SCHEMES.accessToken];
+
 function setUpOpenApi(app: INestApplication): void {
   const document = SwaggerModule.createDocument(
     app,
@@ -42,9 +47,47 @@ function setUpOpenApi(app: INestApplication): void {
       .setTitle('nest-auth-backend')
       .setDescription('Session and JWT authentication for NestJS APIs')
       .setVersion('0.1.0')
-      .addBearerAuth()
-      .addCookieAuth('sid')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, SECURITY_SCHEMES.bearer)
+      .addCookieAuth(
+        'sid',
+        { type: 'apiKey', in: 'cookie', description: 'The session cookie (POST /auth/session/login)' },
+        SECURITY_SCHEMES.sid,
+      )
+      .addCookieAuth(
+        'access_token',
+        { type: 'apiKey', in: 'cookie', description: 'The JWT cookie transport (POST /auth/jwt/login with transport: "cookie")' },
+        SECURITY_SCHEMES.accessToken,
+      )
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-CSRF-Token',
+          description:
+            "Required with a cookie on unsafe requests: the session's token (login answer, GET /auth/session/csrf) or the csrf_token cookie (GET /auth/jwt/csrf)",
+        },
+        SECURITY_SCHEMES.csrf,
+      )
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, requireCsrfWithCookies(document), { jsonDocumentUrl: 'docs-json' });
+}
+
+/**
+ * An unsafe request a cookie authenticates needs X-CSRF-Token too: each cookie requirement of an unsafe
+ * operation becomes "that cookie and the csrf header" (the Bearer alternative stays alone).
+ */
+function requireCsrfWithCookies(document: OpenAPIObject): OpenAPIObject {
+  for (const path of Object.values(document.paths)) {
+    for (const method of UNSAFE_METHODS) {
+      const operation = path[method];
+      if (operation?.security === undefined) continue;
+      operation.security = operation.security.map((requirement) =>
+        Object.keys(requirement).some((name) => COOKIE_SCHEMES.includes(name))
+          ? { ...requirement, [SECURITY_SCHEMES.csrf]: [] }
+          : requirement,
+      );
+    }
+  }
+  return document;
 }

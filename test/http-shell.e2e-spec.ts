@@ -153,6 +153,7 @@ describe('HTTP shell', () => {
         'GET /auth/jwt/me',
         'POST /auth/jwt/refresh',
         'POST /auth/jwt/logout',
+        'GET /auth/jwt/csrf',
         'GET /admin/users',
         'POST /admin/users/{id}/disable',
         'POST /admin/users/{id}/enable',

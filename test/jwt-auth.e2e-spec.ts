@@ -177,6 +177,6 @@ describe('JWT flavour: login, me, refresh, logout', () => {
     for (const path of ['/auth/jwt/login', '/auth/jwt/me', '/auth/jwt/refresh', '/auth/jwt/logout']) {
       expect(response.body.paths[path]).toBeDefined();
     }
-    expect(response.body.paths['/auth/jwt/me'].get.security).toEqual([{ bearer: [] }]);
+    expect(response.body.paths['/auth/jwt/me'].get.security).toEqual([{ access_token: [] }, { bearer: [] }]);
   });
 });

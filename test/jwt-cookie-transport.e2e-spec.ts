@@ -212,6 +212,77 @@ describe('JWT cookie transport', () => {
       expect(reuse.body.code).toBe('REFRESH_TOKEN_REUSED');
     });
   });
+
+  describe('GET /auth/jwt/csrf', () => {
+    const csrfWithCookies = (cookies: Record<string, string>) => request(t.http).get('/auth/jwt/csrf').set('Cookie', cookieHeader(cookies));
+
+    it('answers a fresh token of the login and sets the csrf_token cookie to it again', async () => {
+      const login = await cookieLogin(t, 'browser');
+
+      const response = await csrfWithCookies({ access_token: login.access });
+
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ csrfToken: expect.stringMatching(/^[\w-]{22}\.[\w-]{43}$/) });
+      expect(response.body.csrfToken).not.toBe(login.csrf);
+      expect(response.headers['cache-control']).toBe('no-store');
+      const cookie = setCookies(response).get('csrf_token');
+      expect(cookie?.value).toBe(response.body.csrfToken);
+      expect(cookie?.attributes).toMatchObject({ path: '/', samesite: 'Strict' });
+      expect(Number(cookie?.attributes['max-age'])).toBeGreaterThan(2_592_000 - 60);
+      expect(Number(cookie?.attributes['max-age'])).toBeLessThanOrEqual(2_592_000);
+    });
+
+    it('gives a token that passes an unsafe request with the cookie (logout 204)', async () => {
+      const login = await cookieLogin(t, 'browser');
+      const { csrfToken } = (await csrfWithCookies({ access_token: login.access }).expect(200)).body as { csrfToken: string };
+
+      const response = await logoutWithCookies({ access_token: login.access, csrf_token: csrfToken }, csrfToken);
+
+      expect(response.status).toBe(204);
+      expect(await familyRevoked(login.familyId)).toBe(true);
+    });
+
+    it('gives a token that passes a cookie refresh', async () => {
+      const login = await cookieLogin(t, 'browser');
+      const { csrfToken } = (await csrfWithCookies({ access_token: login.access }).expect(200)).body as { csrfToken: string };
+
+      const response = await request(t.http)
+        .post('/auth/jwt/refresh')
+        .set('Cookie', cookieHeader({ refresh_token: login.refresh, csrf_token: csrfToken }))
+        .set('X-CSRF-Token', csrfToken);
+
+      expect(response.status).toBe(200);
+    });
+
+    it('does not pass with the old csrf_token cookie: the double submit needs the cookie it set', async () => {
+      const login = await cookieLogin(t, 'browser');
+      const { csrfToken } = (await csrfWithCookies({ access_token: login.access }).expect(200)).body as { csrfToken: string };
+
+      expect((await logoutWithCookies({ access_token: login.access, csrf_token: login.csrf }, csrfToken)).status).toBe(403);
+      expect(await familyRevoked(login.familyId)).toBe(false);
+    });
+
+    it('is 401 without an access token, and after logout', async () => {
+      const login = await cookieLogin(t, 'browser');
+      expect((await request(t.http).get('/auth/jwt/csrf')).status).toBe(401);
+
+      await logoutWithCookies({ access_token: login.access, csrf_token: login.csrf }, login.csrf).expect(204);
+
+      const response = await csrfWithCookies({ access_token: login.access });
+      expect(response.status).toBe(401);
+      expect(setCookies(response).has('csrf_token')).toBe(false);
+    });
+
+    it('is 403 for a Bearer request (the body transport needs no CSRF token) and sets no cookie', async () => {
+      const login = await cookieLogin(t, 'browser');
+
+      const response = await request(t.http).get('/auth/jwt/csrf').set('Authorization', `Bearer ${login.access}`);
+
+      expect(response.status).toBe(403);
+      expect(response.body.code).toBe('FORBIDDEN');
+      expect(response.headers['set-cookie']).toBeUndefined();
+    });
+  });
 });
 
 describe('JWT cookie transport with COOKIE_SECURE=true', () => {

@@ -104,6 +104,7 @@ describe('route guards', () => {
       'DELETE /auth/sessions/:id SessionOrJwtGuard',
       'GET /admin/audit SessionOrJwtGuard,RolesGuard',
       'GET /admin/users SessionOrJwtGuard,RolesGuard',
+      'GET /auth/jwt/csrf JwtGuard',
       'GET /auth/jwt/me JwtGuard',
       'GET /auth/me SessionOrJwtGuard',
       'GET /auth/session/csrf SessionGuard',

@@ -21,6 +21,7 @@ const userId = () => new ParseUUIDPipe();
 
 @ApiTags('admin')
 @ApiCookieAuth('sid')
+@ApiCookieAuth('access_token')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'No valid session or access token' })
 @ApiForbiddenResponse({ description: 'Not an admin' })

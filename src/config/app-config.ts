@@ -23,6 +23,10 @@ export abstract class AppConfig {
   abstract readonly bcryptCost: number;
   abstract readonly passwordPepper: string;
   abstract readonly cookieSecure: boolean;
+  /** SameSite of `sid` and `access_token`; `none` only with Secure cookies. */
+  abstract readonly cookieSameSite: CookieSameSite;
+  /** Domain attribute of every cookie the service sets and clears; undefined means host-only. */
+  abstract readonly cookieDomain: string | undefined;
   abstract readonly corsOrigins: readonly string[];
   /** 0 turns every throttle off. */
   abstract readonly throttleLoginLimit: number;
@@ -35,6 +39,9 @@ export abstract class AppConfig {
   abstract readonly bodyLimit: string;
   abstract readonly appUrl: string;
 }
+
+export const COOKIE_SAME_SITE_VALUES = ['lax', 'strict', 'none'] as const;
+export type CookieSameSite = (typeof COOKIE_SAME_SITE_VALUES)[number];
 
 export interface BootstrapAdminConfig {
   readonly username: string;

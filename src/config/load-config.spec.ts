@@ -42,6 +42,8 @@ describe('loadConfig', () => {
       bodyLimit: '100kb',
       appUrl: 'http://localhost:3000',
       trustProxyHops: 0,
+      cookieSameSite: 'lax',
+      cookieDomain: undefined,
     });
   });
 
@@ -106,5 +108,63 @@ describe('loadConfig', () => {
 
   it('refuses CORS wildcards', () => {
     expect(problemsOf({ ...productionEnv, CORS_ORIGINS: '*' })).toEqual([expect.stringContaining('CORS_ORIGINS')]);
+  });
+
+  describe('COOKIE_SAMESITE', () => {
+    const development = { ...productionEnv, NODE_ENV: 'development' };
+
+    it.each([
+      ['strict', 'strict'],
+      ['Lax', 'lax'],
+      ['NONE', 'none'],
+    ])('reads %s as %s', (given, expected) => {
+      expect(loadConfig({ ...productionEnv, COOKIE_SAMESITE: given }).cookieSameSite).toBe(expected);
+    });
+
+    it('refuses another value', () => {
+      expect(problemsOf({ ...development, COOKIE_SAMESITE: 'relaxed' })).toEqual([
+        'COOKIE_SAMESITE must be lax, strict or none (got "relaxed")',
+      ]);
+    });
+
+    it('refuses none without Secure cookies, naming the way out', () => {
+      expect(problemsOf({ ...development, COOKIE_SAMESITE: 'none' })).toEqual([
+        'COOKIE_SAMESITE=none requires Secure cookies: set COOKIE_SECURE=true (or NODE_ENV=production)',
+      ]);
+      expect(problemsOf({ ...productionEnv, COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'false' })).toHaveLength(1);
+    });
+
+    it('accepts none with COOKIE_SECURE=true, or in production', () => {
+      expect(loadConfig({ ...development, COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'true' })).toMatchObject({
+        cookieSameSite: 'none',
+        cookieSecure: true,
+      });
+      expect(loadConfig({ ...productionEnv, COOKIE_SAMESITE: 'none' }).cookieSameSite).toBe('none');
+    });
+  });
+
+  describe('COOKIE_DOMAIN', () => {
+    it.each([
+      ['example.test', 'example.test'],
+      ['Example.TEST', 'example.test'],
+      ['.example.test', 'example.test'],
+      ['api.eu.example.co.uk', 'api.eu.example.co.uk'],
+    ])('reads %s as %s', (given, expected) => {
+      expect(loadConfig({ ...productionEnv, COOKIE_DOMAIN: given }).cookieDomain).toBe(expected);
+    });
+
+    it.each([
+      ['https://example.test'],
+      ['example.test:443'],
+      ['example.test/app'],
+      ['localhost'],
+      ['exa mple.test'],
+      ['-bad.example.test'],
+      ['a..b'],
+    ])('refuses %s', (given) => {
+      expect(problemsOf({ ...productionEnv, COOKIE_DOMAIN: given })).toEqual([
+        expect.stringContaining('COOKIE_DOMAIN must be a host name'),
+      ]);
+    });
   });
 });

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
-import { AppConfig, BootstrapAdminConfig } from './app-config';
+import { AppConfig, BootstrapAdminConfig, COOKIE_SAME_SITE_VALUES, CookieSameSite } from './app-config';
 import { ConfigValidationError } from './config-validation.error';
 import { GENERATED_SECRET_NAMES, GeneratedSecrets, loadOrCreateDevSecrets } from './dev-secrets';
 import { EnvReader } from './env-reader';
 
 const MIN_SECRET_BYTES = 32;
 const MIN_PRODUCTION_BCRYPT_COST = 10;
+/** A host name (letters, digits, hyphens, dots), optionally with the leading dot of old RFC 2109 spellings. */
+const COOKIE_DOMAIN = /^\.?(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const PLACEHOLDER_SECRET =
   /^(change[-_ ]?me|changeit|secret|password|placeholder|todo|test|example|dev|default|x+|0+|your[-_ ]?secret.*|replace[-_ ]?me.*|.*change[-_ ]?this.*)$/i;
 
@@ -43,6 +45,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       read.problems.push(`CORS_ORIGINS entries must be origins such as https://app.example.com (got "${origin}")`);
     }
   }
+  const cookieSecure = read.boolean('COOKIE_SECURE', isProduction);
+  const cookieSameSite = readCookieSameSite(read, cookieSecure);
+  const cookieDomain = readCookieDomain(read);
 
   const config: AppConfig = {
     nodeEnv,
@@ -64,7 +69,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     sessionAbsoluteTimeoutSeconds,
     bcryptCost,
     passwordPepper: secrets.PASSWORD_PEPPER[0] ?? '',
-    cookieSecure: read.boolean('COOKIE_SECURE', isProduction),
+    cookieSecure,
+    cookieSameSite,
+    cookieDomain,
     corsOrigins,
     throttleLoginLimit: read.integer('THROTTLE_LOGIN_LIMIT', 5, 0),
     throttleTtlSeconds: read.integer('THROTTLE_TTL', 60, 1),
@@ -110,6 +117,29 @@ function readSecrets(read: EnvReader, isProduction: boolean, dataDir: string): R
     read.problems.push('SESSION_SECRET and JWT_SECRET must not share a value');
   }
   return result;
+}
+
+function readCookieSameSite(read: EnvReader, cookieSecure: boolean): CookieSameSite {
+  const value = read.string('COOKIE_SAMESITE', 'lax').toLowerCase();
+  if (!(COOKIE_SAME_SITE_VALUES as readonly string[]).includes(value)) {
+    read.problems.push(`COOKIE_SAMESITE must be lax, strict or none (got "${value}")`);
+    return 'lax';
+  }
+  if (value === 'none' && !cookieSecure) {
+    // Browsers drop a SameSite=None cookie that is not Secure: the login would seem to work and then not.
+    read.problems.push('COOKIE_SAMESITE=none requires Secure cookies: set COOKIE_SECURE=true (or NODE_ENV=production)');
+  }
+  return value as CookieSameSite;
+}
+
+function readCookieDomain(read: EnvReader): string | undefined {
+  const value = read.raw('COOKIE_DOMAIN')?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (!COOKIE_DOMAIN.test(value) || !value.replace(/^\./, '').includes('.')) {
+    read.problems.push(`COOKIE_DOMAIN must be a host name such as example.com, without scheme, port or path (got "${value}")`);
+    return undefined;
+  }
+  return value.replace(/^\./, '');
 }
 
 function readBootstrapAdmin(read: EnvReader): BootstrapAdminConfig | undefined {

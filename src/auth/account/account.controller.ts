@@ -37,6 +37,7 @@ class MeView extends UserView {
 /** What a signed-in user does with their own account, through either flavour. */
 @ApiTags('account')
 @ApiCookieAuth('sid')
+@ApiCookieAuth('access_token')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'No valid session or access token' })
 @Controller('auth')
@@ -90,7 +91,7 @@ export class AccountController {
     await this.devices.endAll(caller.userId);
     await this.audit.record({ type: AuditEventType.LOGOUT_ALL, userId: caller.userId, context: requestContext(request) });
     response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.config));
-    clearJwtCookies(response, this.config.cookieSecure);
+    clearJwtCookies(response, this.config);
   }
 
   @Post('password/change')

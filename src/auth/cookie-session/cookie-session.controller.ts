@@ -52,7 +52,10 @@ export class CookieSessionController {
   @LoginBody(LoginDto)
   @ApiOkResponse({ type: SessionLoginView, description: 'Sets the `sid` cookie' })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
-  @ApiForbiddenResponse({ description: 'Cross-site login' })
+  @ApiForbiddenResponse({
+    description:
+      'Login CSRF: an `Origin` outside CORS_ORIGINS, or `Sec-Fetch-Site: cross-site` without a listed `Origin`. No cookie is set.',
+  })
   async login(
     @Body() _credentials: LoginDto,
     @VerifiedAccount() account: UserEntity,

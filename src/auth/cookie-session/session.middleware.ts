@@ -7,9 +7,15 @@ import '../../users/sessions/session-data';
 
 export const SESSION_COOKIE = 'sid';
 
-/** Cookie attributes of `sid`; logout clears the cookie with the same ones. */
+/** Cookie attributes of `sid` (COOKIE_SAMESITE, COOKIE_DOMAIN, COOKIE_SECURE); logout clears the cookie with the same ones. */
 export function sessionCookieOptions(config: AppConfig) {
-  return { httpOnly: true, sameSite: 'lax', path: '/', secure: config.cookieSecure } as const;
+  return {
+    httpOnly: true,
+    sameSite: config.cookieSameSite,
+    path: '/',
+    secure: config.cookieSecure,
+    ...(config.cookieDomain === undefined ? {} : { domain: config.cookieDomain }),
+  } as const;
 }
 
 /**

@@ -1,28 +1,50 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { AppConfig } from '../../config/app-config';
+import { LOGIN_SETS_COOKIE_KEY, LoginSetsCookiePredicate } from './login-sets-cookie.decorator';
 
 /**
- * Login CSRF: a browser on another site must not log its victim into the attacker's account.
- * `Sec-Fetch-Site: cross-site`, or an `Origin` that is neither in CORS_ORIGINS nor APP_URL's, is 403.
- * A request with neither header (a non-browser client) passes.
+ * Login CSRF (API.md): a page on another site must not log its visitor into the attacker's account.
+ * A login that would set a cookie is 403 when its `Origin` is not in CORS_ORIGINS, or, without an
+ * `Origin`, when it says `Sec-Fetch-Site: cross-site`. A listed `Origin` passes whatever
+ * `Sec-Fetch-Site` says (a front end on another site, listed on purpose); a request with neither
+ * header (not a browser) passes. A login that sets no cookie (`@LoginSetsCookie`) is never refused:
+ * it gives its caller tokens and the browser nothing.
  */
 @Injectable()
 export class LoginOriginGuard implements CanActivate {
   private readonly allowedOrigins: ReadonlySet<string>;
 
-  constructor(config: AppConfig) {
-    this.allowedOrigins = new Set([...config.corsOrigins, new URL(config.appUrl).origin]);
+  constructor(
+    config: AppConfig,
+    private readonly reflector: Reflector,
+  ) {
+    this.allowedOrigins = new Set(config.corsOrigins);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
-    const origin = request.headers.origin;
-    if (request.headers['sec-fetch-site'] === 'cross-site' || (origin !== undefined && !this.allowedOrigins.has(origin))) {
-      throw new DomainException(ErrorCode.FORBIDDEN, 'Cross-site login refused');
-    }
+    const setsCookie = this.reflector.getAllAndOverride<LoginSetsCookiePredicate | undefined>(LOGIN_SETS_COOKIE_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (setsCookie !== undefined && !setsCookie(bodyOf(request))) return true;
+    if (!this.fromAllowedOrigin(request)) throw new DomainException(ErrorCode.FORBIDDEN, 'Cross-site login refused');
     return true;
   }
+
+  private fromAllowedOrigin(request: Request): boolean {
+    const origin = request.headers.origin;
+    if (origin !== undefined) return this.allowedOrigins.has(origin);
+    return request.headers['sec-fetch-site'] !== 'cross-site';
+  }
+}
+
+/** Guards run before the pipe: the body is whatever the JSON parser made of it. */
+function bodyOf(request: Request): Readonly<Record<string, unknown>> {
+  const body: unknown = request.body;
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
+import { Clock } from '../../common/clock/clock';
 import { AccessTokenService } from '../../tokens/access/access-token.service';
 import { CsrfTokenService } from '../csrf/csrf-token.service';
 import type { RequestContext } from '../../audit/request-context';
@@ -32,6 +33,7 @@ export class JwtLoginService {
     private readonly refreshTokens: RefreshTokenService,
     private readonly revocation: RevocationService,
     private readonly csrf: CsrfTokenService,
+    private readonly clock: Clock,
   ) {}
 
   /** Starts a new login (refresh family) for a user whose credentials LocalStrategy verified. */
@@ -65,6 +67,20 @@ export class JwtLoginService {
 
   issueCsrfToken(familyId: string): string {
     return this.csrf.issue(familyId);
+  }
+
+  /**
+   * A fresh CSRF token for the caller's cookie login (GET /auth/jwt/csrf), with the seconds its
+   * cookie lives: as long as the login (refresh family) does. A Bearer caller needs none: 403.
+   */
+  async reissueCsrfToken(principal: Principal): Promise<{ csrfToken: string; maxAgeSeconds: number }> {
+    if (principal.credential !== 'cookie') {
+      throw new DomainException(ErrorCode.FORBIDDEN, 'CSRF tokens belong to the cookie transport; a Bearer request needs none');
+    }
+    const family = (await this.refreshTokens.listFamilies(principal.userId)).find((row) => row.id === principal.loginId);
+    if (family === undefined) throw new DomainException(ErrorCode.INVALID_TOKEN, 'This login has ended');
+    const maxAgeSeconds = Math.max(0, Math.round((family.expiresAt.getTime() - this.clock.now()) / 1000));
+    return { csrfToken: this.csrf.issue(principal.loginId), maxAgeSeconds };
   }
 
   /** Stops the presented access token and its login at once; also the login of `refreshToken`, if the caller's. */

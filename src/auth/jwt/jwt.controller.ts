@@ -4,9 +4,12 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiExtraModels,
+  ApiCookieAuth,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
+  ApiProperty,
   ApiTags,
   ApiUnauthorizedResponse,
   getSchemaPath,
@@ -30,12 +33,18 @@ import { TokenPairView } from './token-pair.view';
 import { JwtGuard } from './jwt.guard';
 import { LocalAuthGuard } from '../credentials/local-auth.guard';
 import { LoginOriginGuard } from '../credentials/login-origin.guard';
+import { LoginSetsCookie } from '../credentials/login-sets-cookie.decorator';
+import { CSRF_HEADER } from '../csrf/csrf-header';
 import { CredentialsService } from '../credentials/credentials.service';
 import { VerifiedAccount } from '../credentials/verified-account.decorator';
 import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
 import { IssuedTokens, JwtLoginService } from './jwt-login.service';
-import { clearJwtCookies, readCookie, REFRESH_TOKEN_COOKIE, setJwtCookies } from './jwt-cookies';
+import { ACCESS_TOKEN_COOKIE, clearJwtCookies, readCookie, REFRESH_TOKEN_COOKIE, setCsrfCookie, setJwtCookies } from './jwt-cookies';
 import type { Principal } from '../principal';
+
+class CsrfTokenView {
+  @ApiProperty({ description: 'Send it as X-CSRF-Token on unsafe requests (also in the csrf_token cookie)' }) csrfToken!: string;
+}
 
 const TOKENS_RESPONSE = {
   description: 'Body transport: the token pair. Cookie transport: tokens in cookies, the CSRF token in the body.',
@@ -57,9 +66,19 @@ export class JwtController {
   @HttpCode(HttpStatus.OK)
   @UseGuards(IpThrottleGuard, LoginOriginGuard, LocalAuthGuard)
   @LoginBody(JwtLoginDto)
-  @ApiOkResponse(TOKENS_RESPONSE)
+  @LoginSetsCookie((body) => body.transport === 'cookie')
+  @ApiOkResponse({
+    description:
+      '`transport: "body"` (default): the token pair, no cookie. `transport: "cookie"`: `{tokenType, expiresIn, csrfToken}` in the body; ' +
+      'the `access_token`, `refresh_token` (HttpOnly) and `csrf_token` cookies are set.',
+    schema: TOKENS_RESPONSE.schema,
+  })
   @ApiBadRequestResponse({ description: 'Invalid body' })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
+  @ApiForbiddenResponse({
+    description:
+      'Cookie transport only (login CSRF): an `Origin` outside CORS_ORIGINS, or `Sec-Fetch-Site: cross-site` without a listed `Origin`. No cookie is set.',
+  })
   async login(
     @Body() body: JwtLoginDto,
     @VerifiedAccount() account: UserEntity,
@@ -74,6 +93,7 @@ export class JwtController {
   @Get('me')
   @UseGuards(JwtGuard)
   @ApiBearerAuth()
+  @ApiCookieAuth(ACCESS_TOKEN_COOKIE)
   @ApiOkResponse({ type: UserView })
   @ApiUnauthorizedResponse({ description: 'No, invalid, expired or revoked access token' })
   me(@CurrentUser() principal: Principal): Promise<UserView> {
@@ -87,6 +107,7 @@ export class JwtController {
   @ApiUnauthorizedResponse({ description: 'Invalid, expired or revoked refresh token; reuse of a spent one revokes its login' })
   @ApiConflictResponse({ description: 'The token was rotated within REFRESH_REUSE_GRACE seconds; nothing revoked' })
   @ApiForbiddenResponse({ description: 'Cookie transport without a valid X-CSRF-Token' })
+  @ApiHeader({ name: CSRF_HEADER, required: false, description: 'Required when the refresh token comes in the refresh_token cookie' })
   async refresh(
     @Body() body: RefreshTokenDto,
     @Req() request: Request,
@@ -98,10 +119,26 @@ export class JwtController {
     return this.answerWithCookies(response, await this.jwtLogins.refreshFromCookie(cookie, request, requestContext(request)));
   }
 
+  @Get('csrf')
+  @UseGuards(JwtGuard)
+  @ApiCookieAuth(ACCESS_TOKEN_COOKIE)
+  @ApiOkResponse({
+    type: CsrfTokenView,
+    description: 'A fresh CSRF token of the cookie login; the csrf_token cookie is set to it again',
+  })
+  @ApiUnauthorizedResponse({ description: 'No, invalid, expired or revoked access token' })
+  @ApiForbiddenResponse({ description: 'A Bearer request: CSRF tokens belong to the cookie transport' })
+  async csrf(@CurrentUser() principal: Principal, @Res({ passthrough: true }) response: Response): Promise<CsrfTokenView> {
+    const { csrfToken, maxAgeSeconds } = await this.jwtLogins.reissueCsrfToken(principal);
+    setCsrfCookie(response, csrfToken, maxAgeSeconds, this.config);
+    return Object.assign(new CsrfTokenView(), { csrfToken });
+  }
+
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @UseGuards(JwtGuard)
   @ApiBearerAuth()
+  @ApiCookieAuth(ACCESS_TOKEN_COOKIE)
   @ApiNoContentResponse({ description: 'This access token and its login stop working at once' })
   @ApiUnauthorizedResponse({ description: 'No, invalid, expired or revoked access token' })
   @ApiForbiddenResponse({ description: 'Cookie transport without a valid X-CSRF-Token' })
@@ -119,7 +156,7 @@ export class JwtController {
       details: { method: 'jwt' },
     });
     if (principal.credential === 'cookie' || readCookie(request, REFRESH_TOKEN_COOKIE) !== undefined) {
-      clearJwtCookies(response, this.config.cookieSecure);
+      clearJwtCookies(response, this.config);
     }
   }
 
@@ -134,7 +171,7 @@ export class JwtController {
         refreshTokenMaxAge: tokens.refreshExpiresIn,
         csrfToken,
       },
-      this.config.cookieSecure,
+      this.config,
     );
     return Object.assign(new CookieTokensView(), { tokenType: 'Bearer' as const, expiresIn: tokens.expiresIn, csrfToken });
   }
