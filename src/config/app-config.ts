@@ -34,6 +34,8 @@ export abstract class AppConfig {
   abstract readonly mailOutboxDir: string;
   abstract readonly bodyLimit: string;
   abstract readonly appUrl: string;
+  /** Seconds a SIGTERM or SIGINT waits for in-flight requests before the process exits. */
+  abstract readonly shutdownTimeoutSeconds: number;
 }
 
 export interface BootstrapAdminConfig {
