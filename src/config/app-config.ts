@@ -3,6 +3,8 @@ export abstract class AppConfig {
   abstract readonly nodeEnv: string;
   abstract readonly isProduction: boolean;
   abstract readonly dataDir: string;
+  /** As root: where the embedded PostgreSQL's binaries and clusters go (the postgres OS user must reach them). */
+  abstract readonly embeddedPostgresDir: string;
   /** Unset means: start the embedded PostgreSQL. */
   abstract readonly databaseUrl: string | undefined;
   abstract readonly port: number;

@@ -53,6 +53,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     nodeEnv,
     isProduction,
     dataDir,
+    embeddedPostgresDir: resolve(read.string('EMBEDDED_POSTGRES_DIR', '/var/lib/nest-auth-backend')),
     databaseUrl: read.url('DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
     port: read.integer('PORT', 3000, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
