@@ -55,10 +55,11 @@ export async function prepareLayout(requestedDataDir: string, serviceDir: string
 
   const osUser = await ensureOsUser(log);
   await ensureRootOwnedDir(serviceDir);
+  await assertReachable(serviceDir, osUser, 'the embedded PostgreSQL service folder (EMBEDDED_POSTGRES_DIR)');
   const binDir = await installBinaries(nativeDir, serviceDir, log);
 
   if (await exists(join(requestedDataDir, 'PG_VERSION'))) {
-    await assertReachable(dirname(requestedDataDir), osUser);
+    await assertReachable(dirname(requestedDataDir), osUser, `the existing embedded cluster ${requestedDataDir}`);
     if ((await stat(requestedDataDir)).uid !== osUser.uid) {
       log(`embedded-postgres: giving ${requestedDataDir} to OS user ${osUser.name}`);
       await execFileAsync('chown', ['-R', `${osUser.uid}:${osUser.gid}`, requestedDataDir]);
@@ -163,13 +164,13 @@ async function lookUpOsUser(): Promise<OsUser | undefined> {
   }
 }
 
-async function assertReachable(dir: string, osUser: OsUser): Promise<void> {
+async function assertReachable(dir: string, osUser: OsUser, what: string): Promise<void> {
   try {
     await execFileAsync('test', ['-x', dir], { uid: osUser.uid, gid: osUser.gid });
   } catch {
     throw new Error(
-      `The existing embedded cluster under ${dir} cannot be reached by OS user ${osUser.name}, which PostgreSQL runs as; ` +
-        `move it away (a new one is then created under the service folder) or make the folders above it searchable (chmod o+x)`,
+      `OS user ${osUser.name}, which PostgreSQL runs as, cannot reach ${what} in ${dir}: ` +
+        'every folder above it must be searchable by that user (chmod o+x), or choose another place',
     );
   }
 }
