@@ -1,45 +1,75 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { AppConfig } from './config/app-config';
 import { ConfigValidationError } from './config/config-validation.error';
 import { loadConfig } from './config/load-config';
 import { startDatabase } from './database/database-runtime';
+import { BootLogger } from './health/boot-logger';
+import { describeError } from './health/describe-error';
+import { GracefulShutdown } from './health/graceful-shutdown';
+import { installProcessErrorPolicy } from './health/process-error-policy';
+import { ShutdownState } from './health/shutdown-state';
 
-async function bootstrap(): Promise<void> {
-  const database = await startDatabase(loadConfig());
+/** Starts step by step; a signal that arrives meanwhile stops it after the current step. */
+async function bootstrap(loaded: AppConfig, shutdown: GracefulShutdown): Promise<void> {
+  const database = await startDatabase(loaded);
+  shutdown.add('the embedded PostgreSQL', () => database.stop());
+  if (shutdown.isRequested) return;
+
   const { config } = database;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,
-  }).catch(async (error: unknown) => {
-    await database.stop();
-    throw error;
+    abortOnError: false,
   });
+  shutdown.add('the app', () => app.close());
   configureApp(app, config);
-
-  let stopping = false;
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    await app.close();
-    await database.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  if (shutdown.isRequested) return;
 
   await app.listen(config.port, config.host);
-  process.stdout.write(`Listening on http://${config.host}:${config.port}\n`);
+  const server = app.getHttpServer() as Server;
+  shutdown.serve(server, app.get(ShutdownState));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  process.stdout.write(`Listening on http://${config.host}:${port}\n`);
 }
 
-bootstrap().catch((error: unknown) => {
-  const message = error instanceof ConfigValidationError ? error.message : `Start-up failed: ${describe(error)}`;
+/** A failed start is one line on stderr, never a stack. */
+function fail(error: unknown): never {
+  const message =
+    error instanceof ConfigValidationError
+      ? `Invalid configuration: ${error.problems.join('; ')}`
+      : `Start-up failed: ${describeError(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
-});
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+function main(): void {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    fail(error);
+  }
+  Logger.overrideLogger(new BootLogger(config.logLevel));
+  const shutdown = new GracefulShutdown(config.shutdownTimeoutSeconds * 1000, new Logger('Shutdown'));
+  shutdown.handleSignals();
+  installProcessErrorPolicy(new Logger('Process'), () => shutdown.request('fatal error', 1));
+
+  bootstrap(config, shutdown).then(
+    () => {
+      if (shutdown.isRequested) void shutdown.run();
+    },
+    async (error: unknown) => {
+      await shutdown.cleanUp();
+      fail(error);
+    },
+  );
+}
+
+main();

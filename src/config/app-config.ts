@@ -3,6 +3,8 @@ export abstract class AppConfig {
   abstract readonly nodeEnv: string;
   abstract readonly isProduction: boolean;
   abstract readonly dataDir: string;
+  /** As root: where the embedded PostgreSQL's binaries and clusters go (the postgres OS user must reach them). */
+  abstract readonly embeddedPostgresDir: string;
   /** Unset means: start the embedded PostgreSQL. */
   abstract readonly databaseUrl: string | undefined;
   abstract readonly port: number;
@@ -38,6 +40,8 @@ export abstract class AppConfig {
   abstract readonly mailOutboxDir: string;
   abstract readonly bodyLimit: string;
   abstract readonly appUrl: string;
+  /** Seconds a SIGTERM or SIGINT waits for in-flight requests before the process exits. */
+  abstract readonly shutdownTimeoutSeconds: number;
 }
 
 export const COOKIE_SAME_SITE_VALUES = ['lax', 'strict', 'none'] as const;

@@ -12,6 +12,7 @@ const productionEnv = {
   JWT_SECRET: strong('jwt'),
   PASSWORD_PEPPER: strong('pepper'),
   SMTP_URL: 'smtp://mail.internal:25',
+  APP_URL: 'https://auth.example.com',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -26,7 +27,8 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('loadConfig', () => {
   it('applies the contract defaults', () => {
-    const config = loadConfig({ ...productionEnv, NODE_ENV: 'development' });
+    const { APP_URL: _default, ...developmentEnv } = productionEnv;
+    const config = loadConfig({ ...developmentEnv, NODE_ENV: 'development' });
 
     expect(config).toMatchObject({
       port: 3000,
@@ -44,6 +46,7 @@ describe('loadConfig', () => {
       trustProxyHops: 0,
       cookieSameSite: 'lax',
       cookieDomain: undefined,
+      shutdownTimeoutSeconds: 10,
     });
   });
 
@@ -104,6 +107,33 @@ describe('loadConfig', () => {
     expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8'))).toHaveProperty('JWT_SECRET', first.jwtSecrets[0]);
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.each(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000', 'http://app.localhost'])(
+    'refuses the local APP_URL %s in production',
+    (appUrl) => {
+      expect(problemsOf({ ...productionEnv, APP_URL: appUrl })).toEqual([expect.stringContaining('APP_URL must be')]);
+    },
+  );
+
+  it('refuses a production configuration that leaves APP_URL at its localhost default', () => {
+    const { APP_URL: _unset, ...withoutAppUrl } = productionEnv;
+
+    expect(problemsOf(withoutAppUrl)).toEqual([expect.stringContaining('APP_URL must be')]);
+  });
+
+  it('accepts a localhost APP_URL outside production', () => {
+    expect(loadConfig({ ...productionEnv, NODE_ENV: 'development', APP_URL: 'http://localhost:8080' }).appUrl).toBe(
+      'http://localhost:8080',
+    );
+  });
+
+  it.each(['0', '-1', 'ten', '601'])('refuses SHUTDOWN_TIMEOUT=%s', (value) => {
+    expect(problemsOf({ ...productionEnv, SHUTDOWN_TIMEOUT: value })).toEqual([expect.stringContaining('SHUTDOWN_TIMEOUT')]);
+  });
+
+  it('reads SHUTDOWN_TIMEOUT in seconds', () => {
+    expect(loadConfig({ ...productionEnv, SHUTDOWN_TIMEOUT: '25' }).shutdownTimeoutSeconds).toBe(25);
   });
 
   it('refuses CORS wildcards', () => {

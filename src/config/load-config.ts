@@ -39,6 +39,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   const sessionIdleTimeoutSeconds = read.integer('SESSION_IDLE_TIMEOUT', 1800, 1);
   const sessionAbsoluteTimeoutSeconds = read.integer('SESSION_ABSOLUTE_TIMEOUT', 43200, 1);
+  const appUrl = read.url('APP_URL', 'http://localhost:3000', ['http:', 'https:']) ?? 'http://localhost:3000';
+  if (isProduction && isLocalUrl(appUrl)) {
+    read.problems.push(
+      `APP_URL must be the service's public URL in production, not a local one (got "${appUrl}"); links sent by mail would point nowhere`,
+    );
+  }
   const corsOrigins = read.list('CORS_ORIGINS');
   for (const origin of corsOrigins) {
     if (origin === '*' || origin === 'null' || !/^https?:\/\/[^/]+$/.test(origin)) {
@@ -53,6 +59,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     nodeEnv,
     isProduction,
     dataDir,
+    embeddedPostgresDir: resolve(read.string('EMBEDDED_POSTGRES_DIR', '/var/lib/nest-auth-backend')),
     databaseUrl: read.url('DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
     port: read.integer('PORT', 3000, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
@@ -80,11 +87,29 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     smtpUrl,
     mailOutboxDir: resolve(read.string('MAIL_OUTBOX_DIR', resolve(dataDir, 'outbox'))),
     bodyLimit,
-    appUrl: read.url('APP_URL', 'http://localhost:3000', ['http:', 'https:']) ?? 'http://localhost:3000',
+    appUrl,
+    shutdownTimeoutSeconds: read.integer('SHUTDOWN_TIMEOUT', 10, 1, 600),
   };
 
   if (read.problems.length > 0) throw new ConfigValidationError(read.problems);
   return Object.freeze(config);
+}
+
+/** A URL only this machine can open: mail links built from it would be dead for everyone else. */
+function isLocalUrl(url: string): boolean {
+  let hostname: string;
+  try {
+    hostname = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false; // reported as invalid by read.url
+  }
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    hostname === '0.0.0.0' ||
+    /^127\.\d+\.\d+\.\d+$/.test(hostname)
+  );
 }
 
 function readSecrets(read: EnvReader, isProduction: boolean, dataDir: string): Record<keyof GeneratedSecrets, string[]> {

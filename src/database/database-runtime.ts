@@ -1,22 +1,31 @@
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { describeEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 
 export interface DatabaseRuntime {
   readonly config: AppConfig;
-  /** Stops the embedded server, if one was started; a no-op otherwise. */
+  /** Stops the embedded server, if this process started one; a no-op otherwise. */
   stop(): Promise<void>;
 }
 
-/** With DATABASE_URL unset, starts the embedded PostgreSQL in the data folder and points the config at it. */
-export async function startDatabase(config: AppConfig): Promise<DatabaseRuntime> {
+export interface StartDatabaseOptions {
+  /** Use the embedded server a running app has started on the same cluster (the migration commands). */
+  readonly attachToRunning?: boolean;
+}
+
+/** With DATABASE_URL unset, starts the embedded PostgreSQL of the data folder and points the config at it. */
+export async function startDatabase(config: AppConfig, options: StartDatabaseOptions = {}): Promise<DatabaseRuntime> {
   if (config.databaseUrl !== undefined) return { config, stop: async () => undefined };
   const logger = new Logger('EmbeddedPostgres');
-  logger.log(`DATABASE_URL is unset: starting the embedded PostgreSQL in ${config.dataDir}`);
+  const dataDir = join(config.dataDir, 'postgres');
+  logger.log(`DATABASE_URL is unset: starting the embedded PostgreSQL of ${dataDir}`);
   const server = await startEmbeddedPostgres({
-    dataDir: join(config.dataDir, 'postgres'),
+    dataDir,
     log: (line) => logger.log(line),
+    serviceDir: config.embeddedPostgresDir,
+    attachToRunning: options.attachToRunning,
   });
+  logger.log(`Embedded PostgreSQL (data in ${server.dataDir}) at ${describeEmbeddedPostgres(server)}`);
   return { config: { ...config, databaseUrl: server.url }, stop: () => server.stop() };
 }
