@@ -126,15 +126,19 @@ describe('the embedded PostgreSQL launcher', () => {
     expect(failure?.message).not.toContain('\n');
   }, 120_000);
 
-  (isRoot ? it : it.skip)('as root, names the service folder the postgres OS user cannot reach', async () => {
-    const hidden = join(privateDir, 'unreachable-service');
-    const failure = await startEmbeddedPostgres({ dataDir: join(privateDir, 'x', 'postgres'), serviceDir: hidden, log }).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
+  (isRoot ? it : it.skip)(
+    'as root, names the service folder the postgres OS user cannot reach',
+    async () => {
+      const hidden = join(privateDir, 'unreachable-service');
+      const failure = await startEmbeddedPostgres({ dataDir: join(privateDir, 'x', 'postgres'), serviceDir: hidden, log }).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
 
-    expect(failure?.message).toContain(`cannot reach the embedded PostgreSQL service folder (EMBEDDED_POSTGRES_DIR) in ${hidden}`);
-    expect(failure?.message).not.toContain('\n');
-    expect(existsSync(join(hidden, 'clusters'))).toBe(false);
-  }, 60_000);
+      expect(failure?.message).toContain(`cannot reach the embedded PostgreSQL service folder (EMBEDDED_POSTGRES_DIR) in ${hidden}`);
+      expect(failure?.message).not.toContain('\n');
+      expect(existsSync(join(hidden, 'clusters'))).toBe(false);
+    },
+    60_000,
+  );
 });

@@ -191,7 +191,11 @@ describe('the server process (node dist/src/main.js)', () => {
   }
 
   async function serve(db: TestDatabase): Promise<ServerProcess> {
-    const server = await startServer(process.execPath, ['dist/src/main.js'], serverEnv({ DATABASE_URL: db.url, DATA_DIR: join(scratch, db.name) }));
+    const server = await startServer(
+      process.execPath,
+      ['dist/src/main.js'],
+      serverEnv({ DATABASE_URL: db.url, DATA_DIR: join(scratch, db.name) }),
+    );
     servers.push(server);
     return server;
   }
@@ -270,7 +274,10 @@ describe('the server process (node dist/src/main.js)', () => {
       db.admin<{ terminated: boolean }>(
         `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE datname = '${db.name}' AND pid <> pg_backend_pid()`,
       );
-    expect((await send(server.port, 'POST', '/auth/register', { body: { username: 'before', email: 'before@example.com', password: PASSWORD } })).status).toBe(201);
+    expect(
+      (await send(server.port, 'POST', '/auth/register', { body: { username: 'before', email: 'before@example.com', password: PASSWORD } }))
+        .status,
+    ).toBe(201);
 
     // Idle pool connections and the LISTEN connection.
     expect((await terminateAll()).length).toBeGreaterThanOrEqual(2);
@@ -288,7 +295,10 @@ describe('the server process (node dist/src/main.js)', () => {
     await locker.end();
 
     await until('/health to answer 200 again', async () => (await send(server.port, 'GET', '/health')).status === 200);
-    expect((await send(server.port, 'POST', '/auth/register', { body: { username: 'after', email: 'after@example.com', password: PASSWORD } })).status).toBe(201);
+    expect(
+      (await send(server.port, 'POST', '/auth/register', { body: { username: 'after', email: 'after@example.com', password: PASSWORD } }))
+        .status,
+    ).toBe(201);
     const login = await send(server.port, 'POST', '/auth/jwt/login', { body: { username: 'before', password: PASSWORD } });
     expect(login.status).toBe(200);
     expect(alive(server.child)).toBe(true);
