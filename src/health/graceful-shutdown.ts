@@ -114,6 +114,7 @@ export class GracefulShutdown {
 
   private async runCleanups(): Promise<void> {
     for (const cleanup of [...this.cleanups].reverse()) {
+      this.logger.log(`Closing ${cleanup.name}`);
       try {
         await cleanup.run();
       } catch (error) {
