@@ -2,7 +2,7 @@
 
 /** One measurement window of one load: what every load process reports. */
 export interface WindowResult {
-  /** Requests (or bcrypt compares) completed inside the measurement window. */
+  /** Requests (or bcrypt compares) that completed successfully (2xx) inside the measurement window. */
   readonly completed: number;
   readonly seconds: number;
   readonly perSecond: number;

@@ -51,10 +51,12 @@ export async function measureWindow(options: WindowOptions, operation: (index: n
   };
   await Promise.all(Array.from({ length: options.concurrency }, loop));
 
+  // Only successes count: a fast failure (a 503 that skipped bcrypt) must not raise the rate.
+  const succeeded = latencies.length - failures;
   return {
-    completed: latencies.length,
+    completed: succeeded,
     seconds: options.durationS,
-    perSecond: latencies.length / options.durationS,
+    perSecond: succeeded / options.durationS,
     p99Ms: percentile(latencies, 99),
     failures,
     failureNote: notes.size === 0 ? undefined : [...notes].map(([note, count]) => `${count}× ${note}`).join(', '),
