@@ -48,7 +48,7 @@ unset DATABASE_URL DATABASE_LISTEN_URL DATABASE_MIGRATION_URL PGHOST PGPORT PGUS
 
 echo "== npm install"
 timeout "$INSTALL_TIMEOUT" npm install --no-audit --no-fund </dev/null >"$parent/install.log" 2>&1 \
-  || { tail -n 40 "$parent/install.log"; fail "npm install did not succeed within ${INSTALL_TIMEOUT}s"; }
+  || { tail -n 40 "$parent/install.log"; fail "npm install failed or took more than ${INSTALL_TIMEOUT}s"; }
 
 echo "== npm start (until GET /health is 200)"
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
@@ -102,7 +102,12 @@ leaked=$(find /tmp -maxdepth 1 -name 'pg-password-*' -newer "$parent/install.log
 [ -z "$leaked" ] || fail "password files left in /tmp: $leaked"
 
 echo "== npm test (DATABASE_URL unset)"
-timeout "$TEST_TIMEOUT" npm test </dev/null >"$parent/test.log" 2>&1 \
-  || { tail -n 60 "$parent/test.log"; fail "npm test did not pass within ${TEST_TIMEOUT}s"; }
+status=0
+timeout "$TEST_TIMEOUT" npm test </dev/null >"$parent/test.log" 2>&1 || status=$?
+if [ "$status" -ne 0 ]; then
+  grep -E '^(FAIL|Tests:|Test Suites:)|●' "$parent/test.log" | head -n 40
+  [ "$status" -eq 124 ] && fail "npm test did not finish within ${TEST_TIMEOUT}s"
+  fail "npm test failed (exit code $status)"
+fi
 grep -E '^(Tests|Test Suites):' "$parent/test.log" || true
 echo "FRESH-CLONE CHECK PASSED ($commit)"
