@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { AccountPagesModule } from './account-pages/account-pages.module';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
@@ -25,6 +26,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         AdminModule,
+        AccountPagesModule,
       ],
     };
   }

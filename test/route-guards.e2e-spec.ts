@@ -11,6 +11,9 @@ import { createTestApp, TestApp } from './utils/create-test-app';
 /** Routes anyone may call. Every other route must name an authentication guard. */
 const PUBLIC_ROUTES = new Set([
   'GET /health',
+  'GET /reset-password',
+  'GET /verify-email',
+  'GET /account-pages/account-pages.js',
   'POST /auth/register',
   'POST /auth/session/login',
   'POST /auth/jwt/login',
@@ -102,6 +105,7 @@ describe('route guards', () => {
   it('matches the reviewed table of routes and guards', () => {
     expect(routesOf(t).map(({ route, guards }) => `${route} ${guards.join(',')}`.trim())).toEqual([
       'DELETE /auth/sessions/:id SessionOrJwtGuard',
+      'GET /account-pages/account-pages.js',
       'GET /admin/audit SessionOrJwtGuard,RolesGuard',
       'GET /admin/users SessionOrJwtGuard,RolesGuard',
       'GET /auth/jwt/csrf JwtGuard',
@@ -111,6 +115,8 @@ describe('route guards', () => {
       'GET /auth/session/me SessionGuard',
       'GET /auth/sessions SessionOrJwtGuard',
       'GET /health',
+      'GET /reset-password',
+      'GET /verify-email',
       'POST /admin/users/:id/disable SessionOrJwtGuard,RolesGuard',
       'POST /admin/users/:id/enable SessionOrJwtGuard,RolesGuard',
       'POST /auth/jwt/login IpThrottleGuard,LoginOriginGuard,LocalAuthGuard',

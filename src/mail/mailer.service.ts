@@ -10,7 +10,7 @@ const FROM_ADDRESS = 'no-reply@localhost';
 
 /**
  * Sends mail through SMTP_URL; without it (development, tests), each message is written as an .eml
- * file to MAIL_OUTBOX_DIR instead. Messages carry secrets (reset links), so they never reach the log.
+ * file to MAIL_OUTBOX_DIR instead, with a plain .txt copy beside it whose links can be copied as they are. Messages carry secrets (reset links), so they never reach the log.
  */
 @Injectable()
 export class MailerService {
@@ -30,8 +30,10 @@ export class MailerService {
     const info = await this.transport.sendMail({ from: FROM_ADDRESS, ...message });
     if (this.outboxDir === undefined) return;
     await mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
-    const file = join(this.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`);
-    await writeFile(file, (info as { message: Buffer }).message, { mode: 0o600 });
+    const name = join(this.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}`);
+    await writeFile(`${name}.eml`, (info as { message: Buffer }).message, { mode: 0o600 });
+    // The .eml is quoted-printable, which breaks long links; the .txt beside it is the text as sent.
+    await writeFile(`${name}.txt`, `To: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`, { mode: 0o600 });
     this.logger.log(`Mail "${message.subject}" written to the outbox (no SMTP_URL)`);
   }
 }

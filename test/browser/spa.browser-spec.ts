@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { Page } from 'playwright-core';
+import { resetLink, waitForMessage } from '../utils/outbox';
 import { startTestServer, TestServer } from '../utils/test-server';
 import { launchBrowser, screenshot, TestBrowser } from './browser';
 import { startStaticServer, StaticServer } from './static-server';
@@ -289,6 +290,35 @@ describe('a browser SPA on another origin (headless Chromium)', () => {
     });
   });
 
-  // The reset-password page end to end comes with that page (built elsewhere).
-  it.skip('reset-password page end to end', () => undefined);
+  it('the reset-password page the service serves, used end to end from the mail in the outbox', async () => {
+    const user = await newUser();
+    const forgot = await fetch(`${server.http}/auth/password/forgot`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: `${user.username}@example.com` }),
+    });
+    expect(forgot.status).toBe(202);
+    const link = resetLink(await waitForMessage(server.config.mailOutboxDir, `${user.username}@example.com`));
+    expect(link.pathname).toBe('/reset-password');
+
+    const page = await browser.newPage();
+    // The link's path and token, on the address this test's server listens on (APP_URL is the default).
+    await page.goto(`${server.http}${link.pathname}${link.search}`);
+    await withPage('reset-password-page', page, async () => {
+      await page.waitForLoadState('load');
+      expect(new URL(page.url()).search).toBe('');
+      await page.getByLabel('New password').fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: 'Set the new password' }).click();
+      await page.getByText('Your password is changed').waitFor();
+    });
+
+    const login = (password: string) =>
+      fetch(`${server.http}/auth/jwt/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: user.username, password }),
+      });
+    expect((await login(NEW_PASSWORD)).status).toBe(200);
+    expect((await login(PASSWORD)).status).toBe(401);
+  });
 });

@@ -10,6 +10,7 @@ function decode(raw: string): string {
 export function outboxMessagesTo(outboxDir: string, email: string): string[] {
   if (!existsSync(outboxDir)) return [];
   return readdirSync(outboxDir)
+    .filter((file) => file.endsWith('.eml'))
     .sort()
     .map((file) => decode(readFileSync(join(outboxDir, file), 'utf8')))
     .filter((message) => new RegExp(`^To: ${email}$`, 'mi').test(message));

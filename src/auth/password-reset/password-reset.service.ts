@@ -5,6 +5,7 @@ import { RequestContext } from '../../audit/request-context';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { AppConfig } from '../../config/app-config';
+import { escapeHtml } from '../../mail/escape-html';
 import { MailerService } from '../../mail/mailer.service';
 import { PasswordResetTokensService } from '../../users/passwords/password-reset-tokens.service';
 import { UsersService } from '../../users/users.service';
@@ -67,9 +68,15 @@ export class PasswordResetService {
       subject: 'Reset your password',
       text: [
         `Someone asked to reset the password of ${user.username}.`,
-        `To choose a new password, open this link within 30 minutes: ${link.toString()}`,
+        'To choose a new password, open this link within 30 minutes:',
+        link.toString(),
         'If it was not you, ignore this message: your password stays as it is.',
       ].join('\n\n'),
+      html: [
+        `<p>Someone asked to reset the password of ${escapeHtml(user.username)}.</p>`,
+        `<p><a href="${escapeHtml(link.toString())}">Choose a new password</a> (the link works for 30 minutes).</p>`,
+        '<p>If it was not you, ignore this message: your password stays as it is.</p>',
+      ].join('\n'),
     });
     await this.audit.record({ type: AuditEventType.PASSWORD_RESET_REQUESTED, userId: user.id, context });
   }
