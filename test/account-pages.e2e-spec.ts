@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { registerUser } from './utils/http';
 import { outboxMessagesTo, resetLink, waitForMessage } from './utils/outbox';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { registerUniqueUser } from './utils/users';
 
 describe('pages for the links the service mails', () => {
   let t: TestApp;
@@ -39,7 +39,7 @@ describe('pages for the links the service mails', () => {
   });
 
   it('mails the reset link on a line of its own, with an HTML part, and keeps a plain copy in the outbox', async () => {
-    const user = await registerUser(t.http, 'mailed');
+    const user = await registerUniqueUser(t, 'mailed');
     await request(t.http).post('/auth/password/forgot').send({ email: user.email }).expect(202);
     const message = await waitForMessage(t.config.mailOutboxDir, user.email);
 

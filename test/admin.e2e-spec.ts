@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { registerUser, TestUser } from './utils/http';
 import { outboxMessagesTo, resetLink, waitForMessage } from './utils/outbox';
 import { sessionLogin, SessionLogin } from './utils/session-login';
+import { TestUser, registerUniqueUser } from './utils/users';
 
 const ADMIN = { username: 'chief', email: 'chief@example.com', password: 'the chief admin passphrase' };
 
@@ -31,7 +31,7 @@ describe('administration', () => {
 
   describe('access', () => {
     it('answers 401 to anonymous requests and 403 to a user without the admin role', async () => {
-      const user = await registerUser(t.http);
+      const user = await registerUniqueUser(t);
       const { accessToken } = await jwtLogin(user);
       const session = await sessionLogin(t.http, user);
 
@@ -41,7 +41,7 @@ describe('administration', () => {
     });
 
     it('refuses a user setting their own roles (403) and changes nothing', async () => {
-      const user = await registerUser(t.http);
+      const user = await registerUniqueUser(t);
       const { accessToken } = await jwtLogin(user);
 
       const response = await bearer(request(t.http).put(`/admin/users/${user.id}/roles`), accessToken).send({ roles: ['user', 'admin'] });
@@ -53,7 +53,7 @@ describe('administration', () => {
 
   describe('GET /admin/users', () => {
     it('pages the users with their total', async () => {
-      await registerUser(t.http);
+      await registerUniqueUser(t);
       const [{ count }] = await t.query<{ count: string }>('SELECT count(*)::text AS count FROM users');
 
       const page = await asAdmin(request(t.http).get('/admin/users?limit=2&offset=1'));
@@ -74,7 +74,7 @@ describe('administration', () => {
 
   describe('disable and enable', () => {
     it('ends every login of the user at once and refuses login like a wrong password; enable restores login', async () => {
-      const user = await registerUser(t.http);
+      const user = await registerUniqueUser(t);
       const session = await sessionLogin(t.http, user);
       const tokens = await jwtLogin(user);
       await request(t.http).post('/auth/password/forgot').send({ email: user.email }).expect(202);
@@ -111,7 +111,7 @@ describe('administration', () => {
     });
 
     it('needs the CSRF token when the admin uses a session', async () => {
-      const user = await registerUser(t.http);
+      const user = await registerUniqueUser(t);
 
       const response = await request(t.http).post(`/admin/users/${user.id}/disable`).set('Cookie', admin.cookie);
 
@@ -122,7 +122,7 @@ describe('administration', () => {
 
   describe('roles', () => {
     it('applies a demotion at once: 403 on /admin through the session and through an access token issued before', async () => {
-      const deputy = await registerUser(t.http, 'deputy');
+      const deputy = await registerUniqueUser(t, 'deputy');
       expect((await asAdmin(request(t.http).put(`/admin/users/${deputy.id}/roles`)).send({ roles: ['user', 'admin'] })).status).toBe(200);
       const session = await sessionLogin(t.http, deputy);
       const tokens = await jwtLogin(deputy);
@@ -147,7 +147,7 @@ describe('administration', () => {
     });
 
     it('applies a promotion at once to an existing session', async () => {
-      const user = await registerUser(t.http, 'rising');
+      const user = await registerUniqueUser(t, 'rising');
       const session = await sessionLogin(t.http, user);
       expect((await request(t.http).get('/admin/users').set('Cookie', session.cookie)).status).toBe(403);
 
@@ -164,7 +164,7 @@ describe('administration', () => {
       ['a non-array', { roles: 'admin' }],
       ['an unknown property', { roles: ['user'], disabled: true }],
     ])('answers 400 for %s', async (_label, body) => {
-      const user = await registerUser(t.http);
+      const user = await registerUniqueUser(t);
 
       expect((await asAdmin(request(t.http).put(`/admin/users/${user.id}/roles`)).send(body)).status).toBe(400);
       expect(await t.query('SELECT roles FROM users WHERE id = $1', [user.id])).toEqual([{ roles: ['user'] }]);
@@ -173,7 +173,7 @@ describe('administration', () => {
 
   describe('GET /admin/audit', () => {
     it('holds every listed event, newest first, and no secret', async () => {
-      const user = await registerUser(t.http, 'audited');
+      const user = await registerUniqueUser(t, 'audited');
       const session = await sessionLogin(t.http, user);
       await request(t.http).post('/auth/session/login').send({ username: user.username, password: 'a wrong password' });
       const tokens = await jwtLogin(user);

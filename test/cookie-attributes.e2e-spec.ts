@@ -1,7 +1,8 @@
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { registerUser, setCookie, setCookies, TestUser } from './utils/http';
+import { TestUser, registerUniqueUser } from './utils/users';
+import { setCookie, setCookies } from './utils/http';
 
 const ALL_COOKIES = ['sid', 'access_token', 'refresh_token', 'csrf_token'];
 
@@ -13,7 +14,7 @@ describe('cookie attributes with COOKIE_SAMESITE=none, COOKIE_SECURE=true and CO
   beforeAll(async () => {
     // express-session sets a Secure cookie only on a request it knows came over TLS: behind a proxy that says so.
     t = await createTestApp({ env: { COOKIE_SAMESITE: 'none', COOKIE_SECURE: 'true', COOKIE_DOMAIN: 'example.test', TRUST_PROXY: '1' } });
-    alice = await registerUser(t.http, 'alice');
+    alice = await registerUniqueUser(t, 'alice');
   });
 
   afterAll(async () => {
@@ -26,8 +27,8 @@ describe('cookie attributes with COOKIE_SAMESITE=none, COOKIE_SECURE=true and CO
   const cookieLogin = () => post('/auth/jwt/login').send({ ...credentials(), transport: 'cookie' });
   const pairs = (...responses: Response[]) =>
     responses
-      .flatMap((response) => setCookies(response))
-      .map((cookie) => `${cookie.name}=${cookie.value}`)
+      .flatMap((response) => [...setCookies(response).values()])
+      .map((cookie) => `${cookie.name}=${cookie.raw}`)
       .join('; ');
   const expectCleared = (response: Response, names: readonly string[]) => {
     for (const name of names) {
@@ -41,7 +42,12 @@ describe('cookie attributes with COOKIE_SAMESITE=none, COOKIE_SECURE=true and CO
     const response = await sessionLogin();
 
     expect(response.status).toBe(200);
-    expect(setCookie(response, 'sid')?.attributes).toMatchObject({ samesite: 'None', secure: '', domain: 'example.test', httponly: '' });
+    expect(setCookie(response, 'sid')?.attributes).toMatchObject({
+      samesite: 'None',
+      secure: true,
+      domain: 'example.test',
+      httponly: true,
+    });
   });
 
   it('sets access_token SameSite=None, refresh_token Strict, csrf_token None: all Secure, all Domain=example.test', async () => {
@@ -49,9 +55,9 @@ describe('cookie attributes with COOKIE_SAMESITE=none, COOKIE_SECURE=true and CO
 
     expect(response.status).toBe(200);
     const attributes = (name: string) => setCookie(response, name)?.attributes;
-    expect(attributes('access_token')).toMatchObject({ samesite: 'None', secure: '', domain: 'example.test', httponly: '' });
-    expect(attributes('refresh_token')).toMatchObject({ samesite: 'Strict', secure: '', domain: 'example.test', path: '/auth/jwt' });
-    expect(attributes('csrf_token')).toMatchObject({ samesite: 'None', secure: '', domain: 'example.test' });
+    expect(attributes('access_token')).toMatchObject({ samesite: 'None', secure: true, domain: 'example.test', httponly: true });
+    expect(attributes('refresh_token')).toMatchObject({ samesite: 'Strict', secure: true, domain: 'example.test', path: '/auth/jwt' });
+    expect(attributes('csrf_token')).toMatchObject({ samesite: 'None', secure: true, domain: 'example.test' });
     expect(attributes('csrf_token')).not.toHaveProperty('httponly');
   });
 
@@ -93,7 +99,7 @@ describe('cookie attributes with COOKIE_SAMESITE=none, COOKIE_SECURE=true and CO
     expect(response.status).toBe(200);
     expect(setCookie(response, 'csrf_token')?.attributes).toMatchObject({
       samesite: 'None',
-      secure: '',
+      secure: true,
       domain: 'example.test',
       path: '/',
     });
@@ -106,7 +112,7 @@ describe('cookie attributes by default', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    alice = await registerUser(t.http, 'alice');
+    alice = await registerUniqueUser(t, 'alice');
   });
 
   afterAll(async () => {
@@ -119,7 +125,7 @@ describe('cookie attributes by default', () => {
       .post('/auth/jwt/login')
       .send({ username: alice.username, password: alice.password, transport: 'cookie' });
 
-    const cookies = [...setCookies(session), ...setCookies(jwt)];
+    const cookies = [...setCookies(session).values(), ...setCookies(jwt).values()];
     expect(cookies.map((cookie) => cookie.name).sort()).toEqual([...ALL_COOKIES].sort());
     for (const cookie of cookies) expect(cookie.attributes).not.toHaveProperty('domain');
     expect(setCookie(session, 'sid')?.attributes.samesite).toBe('Lax');
@@ -133,7 +139,7 @@ describe('cookie attributes with COOKIE_SAMESITE=strict', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ env: { COOKIE_SAMESITE: 'strict' } });
-    alice = await registerUser(t.http, 'alice');
+    alice = await registerUniqueUser(t, 'alice');
   });
 
   afterAll(async () => {

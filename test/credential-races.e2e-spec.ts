@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { registerUser, sleep, TestUser } from './utils/http';
 import { sessionLogin } from './utils/session-login';
+import { TestUser, registerUniqueUser } from './utils/users';
+import { sleep } from './utils/http';
 
 /**
  * Someone who knows the old password keeps logging in while the owner changes it (or an admin
@@ -53,7 +54,7 @@ describe('logins racing a password change', () => {
   }
 
   it('ends every login made with the old password, even those checked before the change and created after it', async () => {
-    const user = await registerUser(t.http, 'raced');
+    const user = await registerUniqueUser(t, 'raced');
     const owner = await sessionLogin(t.http, user);
 
     const results = await raceLogins(user, async () => {
@@ -69,8 +70,8 @@ describe('logins racing a password change', () => {
   });
 
   it('ends every login racing an admin disabling the account', async () => {
-    const user = await registerUser(t.http, 'disabledrace');
-    const admin = await registerUser(t.http, 'raceadmin');
+    const user = await registerUniqueUser(t, 'disabledrace');
+    const admin = await registerUniqueUser(t, 'raceadmin');
     await t.query("UPDATE users SET roles = '{user,admin}' WHERE id = $1", [admin.id]);
     const adminToken = (await request(t.http).post('/auth/jwt/login').send({ username: admin.username, password: admin.password })).body
       .accessToken as string;

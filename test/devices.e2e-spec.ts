@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { cookiePair, registerUser, sleep, TestUser } from './utils/http';
 import { sessionLogin, SessionLogin } from './utils/session-login';
+import { TestUser, registerUniqueUser } from './utils/users';
+import { cookiePair, sleep } from './utils/http';
 
 interface CookieJwtLogin {
   /** `access_token=…; csrf_token=…` */
@@ -58,7 +59,7 @@ describe('devices, logout-all and /auth/me', () => {
   ];
 
   it('reports the user and how it authenticated through /auth/me', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const login = await loginThreeWays(user);
 
     const bySession = await viaSession(request(t.http).get('/auth/me'), login);
@@ -79,7 +80,7 @@ describe('devices, logout-all and /auth/me', () => {
   });
 
   it('lists the three logins of a user logged in three ways, marking the current one', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const login = await loginThreeWays(user);
 
     const fromSession = await viaSession(request(t.http).get('/auth/sessions'), login);
@@ -108,7 +109,7 @@ describe('devices, logout-all and /auth/me', () => {
   });
 
   it('ends exactly the login it is asked to end, at once', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const login = await loginThreeWays(user);
     const list = (await viaBearer(request(t.http).get('/auth/sessions'), login)).body as Array<{
       id: string;
@@ -128,9 +129,9 @@ describe('devices, logout-all and /auth/me', () => {
   });
 
   it('answers 404 for another user’s login and for an unknown id, and 400 for a malformed one', async () => {
-    const owner = await registerUser(t.http);
+    const owner = await registerUniqueUser(t);
     const ownerLogin = await loginThreeWays(owner);
-    const stranger = await registerUser(t.http);
+    const stranger = await registerUniqueUser(t);
     const strangerLogin = await loginThreeWays(stranger);
     const ownerIds = ((await viaBearer(request(t.http).get('/auth/sessions'), ownerLogin)).body as Array<{ id: string }>).map(
       (entry) => entry.id,
@@ -147,7 +148,7 @@ describe('devices, logout-all and /auth/me', () => {
   });
 
   it('refuses DELETE through a cookie without the CSRF token (403) and ends nothing', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const login = await loginThreeWays(user);
     const list = (await viaBearer(request(t.http).get('/auth/sessions'), login)).body as Array<{ id: string; kind: string }>;
     const target = list.find((entry) => entry.kind === 'jwt');
@@ -160,7 +161,7 @@ describe('devices, logout-all and /auth/me', () => {
   });
 
   it('logout-all ends all three logins within a second, the current one and outstanding access tokens included', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const login = await loginThreeWays(user);
 
     const response = await viaSession(request(t.http).post('/auth/logout-all'), login);

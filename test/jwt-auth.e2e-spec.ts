@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { decode, kid, login, me, PASSWORD, refresh, registerUser, TestUser } from './utils/jwt-helpers';
+import { decode, kid, login, me, refresh } from './utils/jwt-helpers';
+import { PASSWORD, TestUser, registerUser } from './utils/users';
 
 describe('JWT flavour: login, me, refresh, logout', () => {
   let t: TestApp;

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { cookieHeader, decode, PASSWORD, registerUser, setCookies } from './utils/jwt-helpers';
+import { decode } from './utils/jwt-helpers';
+import { PASSWORD, registerUser } from './utils/users';
+import { cookieHeader, setCookies } from './utils/http';
 
 interface CookieLogin {
   access: string;

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { accessClaims, base64url as b64, kid, login, refresh, registerUser, signWith, TestUser } from './utils/jwt-helpers';
+import { accessClaims, base64url as b64, kid, login, refresh, signWith } from './utils/jwt-helpers';
+import { TestUser, registerUser } from './utils/users';
 
 const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startTestServer, TestServer } from './utils/test-server';
-import { accessClaims, decode, kid, login, me, refresh, registerUser, signWith, TestUser } from './utils/jwt-helpers';
+import { accessClaims, decode, kid, login, me, refresh, signWith } from './utils/jwt-helpers';
+import { TestUser, registerUser } from './utils/users';
 
 // Three differently configured instances on one database, each in its own process, as production runs them.
 describe('JWT_SECRET rotation', () => {

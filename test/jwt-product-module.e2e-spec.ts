@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { OrdersModule } from './fixtures/orders.module';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { cookieHeader, decode, login, PASSWORD, registerUser, setCookies, TestUser } from './utils/jwt-helpers';
+import { decode, login } from './utils/jwt-helpers';
+import { PASSWORD, TestUser, registerUser } from './utils/users';
+import { cookieHeader, setCookies } from './utils/http';
 
 describe('JwtGuard in a product module', () => {
   let t: TestApp;

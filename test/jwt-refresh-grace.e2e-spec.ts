@@ -1,5 +1,6 @@
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { decode, login, me, refresh, registerUser, TokenPair } from './utils/jwt-helpers';
+import { decode, login, me, refresh, TokenPair } from './utils/jwt-helpers';
+import { registerUser } from './utils/users';
 
 describe('refresh reuse within REFRESH_REUSE_GRACE=5', () => {
   let t: TestApp;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { decode, login, me, refresh, registerUser, TestUser, TokenPair } from './utils/jwt-helpers';
+import { decode, login, me, refresh, TokenPair } from './utils/jwt-helpers';
+import { TestUser, registerUser } from './utils/users';
 
 describe('refresh rotation and reuse detection (REFRESH_REUSE_GRACE=0)', () => {
   let t: TestApp;

@@ -7,7 +7,8 @@ import { RevocationStore } from '../src/tokens/revocation/revocation-store.servi
 import { RevocationService } from '../src/tokens/revocation/revocation.service';
 import { createTestApp, TestApp, testSecrets, TestTarget } from './utils/create-test-app';
 import { startTestServer, TestServer } from './utils/test-server';
-import { decode, login, me, refresh, registerUser, TestUser, within } from './utils/jwt-helpers';
+import { decode, login, me, refresh, within } from './utils/jwt-helpers';
+import { TestUser, registerUser } from './utils/users';
 
 // A runs in this process (its services are at hand); B is the production build in a process of its own.
 describe('revocation across two instances on one database', () => {

@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { cookiePair, registerUser } from './utils/http';
 import { resetLink, waitForMessage } from './utils/outbox';
 import { sessionLogin } from './utils/session-login';
+import { registerUniqueUser } from './utils/users';
+import { cookiePair } from './utils/http';
 
 describe('logs', () => {
   let t: TestApp;
@@ -17,7 +18,7 @@ describe('logs', () => {
   });
 
   it('never carry a password, token, session id, CSRF token or mail content, yet record the requests', async () => {
-    const user = await registerUser(t.http, 'logged');
+    const user = await registerUniqueUser(t, 'logged');
     const session = await sessionLogin(t.http, user);
     await request(t.http).post('/auth/session/login').send({ username: user.username, password: 'a wrong secret guess' });
     const jwt = await request(t.http).post('/auth/jwt/login').send({ username: user.username, password: user.password });

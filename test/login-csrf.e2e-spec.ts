@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { registerUser, setCookies, TestUser } from './utils/http';
+import { TestUser, registerUniqueUser } from './utils/users';
+import { setCookies } from './utils/http';
 
 const LISTED = 'https://app.example.test';
 
@@ -12,7 +13,7 @@ describe('login CSRF', () => {
   beforeAll(async () => {
     // APP_URL is deliberately not in CORS_ORIGINS: the contract allows CORS_ORIGINS only.
     t = await createTestApp({ env: { CORS_ORIGINS: `${LISTED},https://admin.example.test`, APP_URL: 'https://accounts.example.test/' } });
-    alice = await registerUser(t.http, 'alice');
+    alice = await registerUniqueUser(t, 'alice');
   });
 
   afterAll(async () => {
@@ -54,7 +55,7 @@ describe('login CSRF', () => {
       const response = await login(path, extra, headers);
 
       expect(response.status).toBe(200);
-      expect(setCookies(response).length).toBeGreaterThan(0);
+      expect(setCookies(response).size).toBeGreaterThan(0);
     });
 
     it('refuses the origin before checking the password (no failure is counted or audited)', async () => {

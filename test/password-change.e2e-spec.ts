@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { cookiePair, registerUser, setCookie } from './utils/http';
 import { rawSessionId, sessionLogin } from './utils/session-login';
+import { registerUniqueUser } from './utils/users';
+import { cookiePair, setCookie } from './utils/http';
 
 describe('POST /auth/password/change', () => {
   let t: TestApp;
@@ -20,7 +21,7 @@ describe('POST /auth/password/change', () => {
     (await request(t.http).post('/auth/session/login').send({ username, password })).status;
 
   it('from a session: old password 401, other logins 401, this session alive under a new id', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const current = await sessionLogin(t.http, user);
     const otherSession = await sessionLogin(t.http, user);
     const otherJwt = await jwtLogin(user.username, user.password);
@@ -34,7 +35,7 @@ describe('POST /auth/password/change', () => {
     expect(response.status).toBe(204);
     const renewed = cookiePair(response, 'sid');
     expect(rawSessionId(renewed)).not.toBe(rawSessionId(current.cookie));
-    expect(setCookie(response, 'sid')?.attributes).toMatchObject({ httponly: '', samesite: 'Lax', path: '/' });
+    expect(setCookie(response, 'sid')?.attributes).toMatchObject({ httponly: true, samesite: 'Lax', path: '/' });
     expect((await request(t.http).get('/auth/session/me').set('Cookie', renewed)).status).toBe(200);
     expect((await request(t.http).get('/auth/session/me').set('Cookie', current.cookie)).status).toBe(401);
     expect((await request(t.http).get('/auth/session/me').set('Cookie', otherSession.cookie)).status).toBe(401);
@@ -47,7 +48,7 @@ describe('POST /auth/password/change', () => {
   });
 
   it('from a JWT: its own access token keeps working, other logins end', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const current = await jwtLogin(user.username, user.password);
     const other = await jwtLogin(user.username, user.password);
     const session = await sessionLogin(t.http, user);
@@ -65,7 +66,7 @@ describe('POST /auth/password/change', () => {
   });
 
   it('refuses a wrong current password (401) and a weak new one (400), changing nothing', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const current = await jwtLogin(user.username, user.password);
     const session = await sessionLogin(t.http, user);
     const change = (body: object) =>
@@ -83,7 +84,7 @@ describe('POST /auth/password/change', () => {
   });
 
   it('needs the CSRF token when a session cookie authenticates it', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const session = await sessionLogin(t.http, user);
 
     const response = await request(t.http)

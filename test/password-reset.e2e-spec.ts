@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { registerUser, sleep, TestUser } from './utils/http';
 import { outboxMessagesTo, resetLink, waitForMessage } from './utils/outbox';
 import { sessionLogin } from './utils/session-login';
+import { TestUser, registerUniqueUser } from './utils/users';
+import { sleep } from './utils/http';
 
 describe('forgot and reset password', () => {
   let t: TestApp;
@@ -28,7 +29,7 @@ describe('forgot and reset password', () => {
   }
 
   it('answers an existing and an unknown email with the same status and body', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
 
     const known = await forgot(user.email);
     const unknown = await forgot('nobody@example.com');
@@ -39,7 +40,7 @@ describe('forgot and reset password', () => {
   });
 
   it('mails a link built from APP_URL (never from the Host header) with a single-use token', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     await forgot(user.email);
 
     const link = resetLink(await waitForMessage(t.config.mailOutboxDir, user.email));
@@ -50,7 +51,7 @@ describe('forgot and reset password', () => {
   });
 
   it('sets the new password, ends every login, and the token works once', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const session = await sessionLogin(t.http, user);
     const token = await requestToken(user);
 
@@ -66,7 +67,7 @@ describe('forgot and reset password', () => {
   });
 
   it('refuses a new password the policy rejects without spending the token', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const token = await requestToken(user);
 
     const weak = await reset(token, 'password');
@@ -77,7 +78,7 @@ describe('forgot and reset password', () => {
   });
 
   it('lets exactly one of 10 concurrent resets with one token through', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const token = await requestToken(user);
 
     const statuses = (await Promise.all(Array.from({ length: 10 }, (_, i) => reset(token, `concurrent passphrase ${i}`)))).map(
@@ -94,7 +95,7 @@ describe('forgot and reset password', () => {
   });
 
   it('keeps only hashes of reset tokens, and an older link stops working when a new one is sent', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const first = await requestToken(user);
     await t.query("UPDATE password_reset_tokens SET created_at = now() - interval '2 minutes'");
     const second = await requestToken(user);
@@ -106,7 +107,7 @@ describe('forgot and reset password', () => {
   });
 
   it('voids an unspent reset link when the password is changed', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const token = await requestToken(user);
     const session = await sessionLogin(t.http, user);
 
@@ -121,7 +122,7 @@ describe('forgot and reset password', () => {
   });
 
   it('sends at most one mail a minute per account', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     await requestToken(user);
 
     expect((await forgot(user.email)).status).toBe(202);
@@ -131,7 +132,7 @@ describe('forgot and reset password', () => {
   });
 
   it('records the request and the reset in the audit log, without the token', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const token = await requestToken(user);
     await reset(token, 'an audited passphrase');
 

@@ -3,8 +3,8 @@ import { LoginFailuresPruner } from '../src/auth/throttling/login-failures.prune
 import { TokensExpiredRowsPruner } from '../src/tokens/tokens-expired-rows.pruner';
 import { UsersExpiredRowsPruner } from '../src/users/users-expired-rows.pruner';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { registerUser } from './utils/http';
 import { sessionLogin } from './utils/session-login';
+import { registerUniqueUser } from './utils/users';
 
 describe('pruning of rows that can no longer matter', () => {
   let t: TestApp;
@@ -20,7 +20,7 @@ describe('pruning of rows that can no longer matter', () => {
   const count = async (sql: string) => Number((await t.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${sql}`))[0].n);
 
   it('deletes expired sessions and spent reset tokens, keeps live ones', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const live = await sessionLogin(t.http, user);
     await sessionLogin(t.http, user);
     await t.query(
@@ -39,7 +39,7 @@ describe('pruning of rows that can no longer matter', () => {
   });
 
   it('deletes blocklist entries and families that nothing they stop can outlive, keeps the rest', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const login = await request(t.http).post('/auth/jwt/login').send({ username: user.username, password: user.password });
     await request(t.http).post('/auth/jwt/logout').set('Authorization', `Bearer ${login.body.accessToken}`).expect(204);
     const live = await request(t.http).post('/auth/jwt/login').send({ username: user.username, password: user.password });

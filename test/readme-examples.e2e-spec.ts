@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { InvoicesModule } from './fixtures/invoices.module';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { registerUser } from './utils/http';
+import { registerUniqueUser } from './utils/users';
 
 /** The README's code blocks that follow a `<!-- file: … -->` marker, with the file they must equal. */
 function readmeFiles(): Array<{ file: string; code: string }> {
@@ -31,7 +31,7 @@ describe('the README examples', () => {
   });
 
   it('the module works as the README says: 401 without credentials, CSRF with the cookie, none with a Bearer token', async () => {
-    const user = await registerUser(t.http, 'invoicer');
+    const user = await registerUniqueUser(t, 'invoicer');
     await request(t.http).get('/invoices').expect(401);
 
     const session = await request(t.http)

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { ReportsModule } from './fixtures/reports.module';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { registerUser, TestUser } from './utils/http';
 import { sessionLogin } from './utils/session-login';
+import { TestUser, registerUniqueUser } from './utils/users';
 
 describe('RolesGuard after each authentication guard, in a product module', () => {
   let t: TestApp;
@@ -28,7 +28,7 @@ describe('RolesGuard after each authentication guard, in a product module', () =
   });
 
   it('answers 403 to a user without the role, through each guard', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const { cookie, bearer } = await credentials(user);
 
     expect((await request(t.http).get('/reports/browser').set('Cookie', cookie)).status).toBe(403);
@@ -38,7 +38,7 @@ describe('RolesGuard after each authentication guard, in a product module', () =
   });
 
   it('admits a holder of the role through each guard', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     await t.query("UPDATE users SET roles = '{user,auditor}' WHERE id = $1", [user.id]);
     const { cookie, bearer } = await credentials(user);
 
@@ -49,7 +49,7 @@ describe('RolesGuard after each authentication guard, in a product module', () =
   });
 
   it('fails closed on a route that names no role', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     await t.query("UPDATE users SET roles = '{user,auditor,admin}' WHERE id = $1", [user.id]);
     const { bearer } = await credentials(user);
 

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { startTestServer } from './utils/test-server';
 import { createTestApp, TestApp, TestTarget } from './utils/create-test-app';
-import { registerUser, setCookie, sleep, TestUser } from './utils/http';
 import { sessionLogin } from './utils/session-login';
+import { TestUser, registerUniqueUser } from './utils/users';
+import { setCookie, sleep } from './utils/http';
 
 const me = (t: TestTarget, cookie: string) => request(t.http).get('/auth/session/me').set('Cookie', cookie);
 
@@ -13,7 +14,7 @@ describe('session lifetime', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ env: { SESSION_IDLE_TIMEOUT: '2', SESSION_ABSOLUTE_TIMEOUT: '4' } });
-    user = await registerUser(t.http);
+    user = await registerUniqueUser(t);
   });
 
   afterAll(async () => {
@@ -51,7 +52,7 @@ describe('session secret rotation', () => {
 
   beforeAll(async () => {
     signer = await createTestApp({ env: { SESSION_SECRET: oldSecret } });
-    user = await registerUser(signer.http);
+    user = await registerUniqueUser(signer);
   });
 
   afterAll(async () => {
@@ -94,13 +95,13 @@ describe('Secure cookie', () => {
   });
 
   it('marks sid Secure with COOKIE_SECURE=true (behind a TLS-terminating proxy)', async () => {
-    const user = await registerUser(t.http);
+    const user = await registerUniqueUser(t);
     const response = await request(t.http)
       .post('/auth/session/login')
       .set('X-Forwarded-Proto', 'https')
       .send({ username: user.username, password: user.password });
 
     expect(response.status).toBe(200);
-    expect(setCookie(response, 'sid')?.attributes).toMatchObject({ secure: '', httponly: '', samesite: 'Lax', path: '/' });
+    expect(setCookie(response, 'sid')?.attributes).toMatchObject({ secure: true, httponly: true, samesite: 'Lax', path: '/' });
   });
 });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { registerUser, TestUser } from './utils/http';
+import { TestUser, registerUniqueUser } from './utils/users';
 
 const THROTTLED = { THROTTLE_LOGIN_LIMIT: '5', THROTTLE_TTL: '60' };
 let clientNumber = 0;
@@ -23,7 +23,7 @@ describe('per-account login throttling (THROTTLE_LOGIN_LIMIT=5, THROTTLE_TTL=60)
 
   beforeAll(async () => {
     t = await createTestApp({ env: { ...THROTTLED, TRUST_PROXY: '1' } });
-    alice = await registerUser(t.http, 'alice');
+    alice = await registerUniqueUser(t, 'alice');
   });
 
   afterAll(async () => {
@@ -51,7 +51,7 @@ describe('per-account login throttling (THROTTLE_LOGIN_LIMIT=5, THROTTLE_TTL=60)
   });
 
   it('counts the username and the email of one account together', async () => {
-    const erin = await registerUser(t.http, 'erin');
+    const erin = await registerUniqueUser(t, 'erin');
     for (let i = 0; i < 3; i++) expect((await login(erin.username, 'wrong password!')).status).toBe(401);
     for (let i = 0; i < 2; i++) expect((await login(erin.email.toUpperCase(), 'wrong password!')).status).toBe(401);
 
@@ -60,7 +60,7 @@ describe('per-account login throttling (THROTTLE_LOGIN_LIMIT=5, THROTTLE_TTL=60)
   });
 
   it('throttles wrong current passwords on a password change like failed logins', async () => {
-    const frank = await registerUser(t.http, 'frank');
+    const frank = await registerUniqueUser(t, 'frank');
     const jwtLogin = await request(t.http)
       .post('/auth/jwt/login')
       .set('X-Forwarded-For', clientIp)
@@ -80,13 +80,13 @@ describe('per-account login throttling (THROTTLE_LOGIN_LIMIT=5, THROTTLE_TTL=60)
   });
 
   it('counts per account: another account still logs in', async () => {
-    const bob = await registerUser(t.http, 'bob');
+    const bob = await registerUniqueUser(t, 'bob');
 
     expect((await login(bob.username, bob.password)).status).toBe(200);
   });
 
   it('starts afresh after a successful login', async () => {
-    const carol = await registerUser(t.http, 'carol');
+    const carol = await registerUniqueUser(t, 'carol');
     for (let i = 0; i < 4; i++) expect((await login(carol.username, 'wrong password!')).status).toBe(401);
     expect((await login(carol.username, carol.password)).status).toBe(200);
 
@@ -95,7 +95,7 @@ describe('per-account login throttling (THROTTLE_LOGIN_LIMIT=5, THROTTLE_TTL=60)
   });
 
   it('holds under concurrency: of 12 simultaneous wrong guesses at most 5 are checked', async () => {
-    const dave = await registerUser(t.http, 'dave');
+    const dave = await registerUniqueUser(t, 'dave');
     const responses = await Promise.all(Array.from({ length: 12 }, () => login(dave.username, 'wrong password!')));
     const statuses = responses.map((response) => response.status);
 

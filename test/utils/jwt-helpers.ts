@@ -1,10 +1,8 @@
 import { createHmac, KeyObject, randomUUID, sign as cryptoSign } from 'node:crypto';
 import request from 'supertest';
-import type { Response } from 'supertest';
 import { kidOf } from '../../src/tokens/access/jwt-key-ring';
 import type { TestTarget } from './create-test-app';
-
-export const PASSWORD = 'a decent passphrase';
+import { PASSWORD } from './users';
 
 export interface TokenPair {
   accessToken: string;
@@ -12,19 +10,6 @@ export interface TokenPair {
   tokenType: 'Bearer';
   expiresIn: number;
   refreshExpiresIn: number;
-}
-
-export interface TestUser {
-  id: string;
-  username: string;
-}
-
-export async function registerUser(t: TestTarget, username: string): Promise<TestUser> {
-  const response = await request(t.http)
-    .post('/auth/register')
-    .send({ username, email: `${username}@example.com`, password: PASSWORD });
-  if (response.status !== 201) throw new Error(`register ${username}: ${response.status} ${JSON.stringify(response.body)}`);
-  return { id: response.body.id, username };
 }
 
 /** Logs in with the body transport and returns the pair; fails the test on any other answer. */
@@ -96,39 +81,6 @@ export function base64url(value: unknown): string {
 
 export function kid(secret: string): string {
   return kidOf(secret);
-}
-
-export interface ParsedCookie {
-  name: string;
-  value: string;
-  attributes: Record<string, string | true>;
-}
-
-/** The response's Set-Cookie headers by cookie name, attribute names lower-cased. */
-export function setCookies(response: Response): Map<string, ParsedCookie> {
-  const header = response.headers['set-cookie'] as unknown;
-  const lines = Array.isArray(header) ? (header as string[]) : typeof header === 'string' ? [header] : [];
-  const cookies = new Map<string, ParsedCookie>();
-  for (const line of lines) {
-    const [pair = '', ...parts] = line.split(';').map((part) => part.trim());
-    const separator = pair.indexOf('=');
-    const attributes: Record<string, string | true> = {};
-    for (const part of parts) {
-      const equals = part.indexOf('=');
-      if (equals === -1) attributes[part.toLowerCase()] = true;
-      else attributes[part.slice(0, equals).toLowerCase()] = part.slice(equals + 1);
-    }
-    const name = pair.slice(0, separator);
-    cookies.set(name, { name, value: decodeURIComponent(pair.slice(separator + 1)), attributes });
-  }
-  return cookies;
-}
-
-/** A Cookie request header from name/value pairs. */
-export function cookieHeader(values: Record<string, string>): string {
-  return Object.entries(values)
-    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
-    .join('; ');
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes; returns the milliseconds it took, or undefined. */

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { cookiePair } from './http';
-import type { TestUser } from './http';
+import type { TestUser } from './users';
 
 export interface SessionLogin {
   /** `sid=…`, ready for a Cookie header. */
