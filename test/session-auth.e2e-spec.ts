@@ -203,6 +203,16 @@ describe('session authentication', () => {
       expect(rows.filter((row) => row.row.includes(raw))).toEqual([]);
     });
 
+    it('stores no CSRF token either: the row holds a nonce the token is a keyed hash of', async () => {
+      const login = await sessionLogin(t.http, alice);
+
+      const rows = await t.query<{ row: string }>('SELECT row_to_json(s)::text AS row FROM sessions s');
+      expect(rows.some((row) => row.row.includes('csrfNonce'))).toBe(true);
+      expect(rows.filter((row) => row.row.includes(login.csrfToken))).toEqual([]);
+      const again = await request(t.http).get('/auth/session/csrf').set('Cookie', login.cookie).expect(200);
+      expect(again.body.csrfToken).toBe(login.csrfToken);
+    });
+
     it.each([
       ['no cookie', undefined],
       ['a never-issued cookie', 'sid=s%3Anever-issued.c2lnbmF0dXJl'],

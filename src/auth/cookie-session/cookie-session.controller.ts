@@ -81,7 +81,7 @@ export class CookieSessionController {
   @ApiCookieAuth('sid')
   @ApiOkResponse({ type: CsrfTokenView })
   csrf(@Req() request: Request): CsrfTokenView {
-    return { csrfToken: request.session.csrfToken ?? '' };
+    return { csrfToken: this.sessions.csrfTokenOf(request) };
   }
 
   @Post('logout')

@@ -7,6 +7,7 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { isUnsafeMethod } from '../../common/http/unsafe-method';
 import '../../users/sessions/session-data';
 import { assertSessionCsrf } from '../csrf/csrf-checks';
+import { CsrfTokenService } from '../csrf/csrf-token.service';
 import type { Principal } from '../principal';
 import { SessionMiddleware } from './session.middleware';
 
@@ -19,7 +20,10 @@ function promisify(session: RequestSession, method: 'regenerate' | 'save' | 'des
 /** Cookie sessions: started at login, turned into the principal of each request, renewed and ended. */
 @Injectable()
 export class CookieSessionService {
-  constructor(private readonly middleware: SessionMiddleware) {}
+  constructor(
+    private readonly middleware: SessionMiddleware,
+    private readonly csrf: CsrfTokenService,
+  ) {}
 
   /**
    * A login always gets a new session id (no fixation: whatever id the client sent is dropped and
@@ -28,15 +32,15 @@ export class CookieSessionService {
   async start(request: Request, response: Response, userId: string): Promise<string> {
     await this.middleware.ensure(request, response);
     await promisify(request.session, 'regenerate');
-    const csrfToken = newSecretToken();
+    const csrfNonce = newSecretToken();
     Object.assign(request.session, {
       userId,
-      csrfToken,
+      csrfNonce,
       ip: request.ip ?? null,
       userAgent: request.get('user-agent') ?? null,
     });
     await promisify(request.session, 'save');
-    return csrfToken;
+    return this.csrf.forSession(csrfNonce);
   }
 
   /** True when the request carries a live session (whatever its CSRF state). */
@@ -53,7 +57,7 @@ export class CookieSessionService {
     if (loaded === undefined || loaded.user.disabled) {
       throw new DomainException(ErrorCode.UNAUTHENTICATED, 'A valid session is required');
     }
-    if (isUnsafeMethod(request.method)) assertSessionCsrf(request, request.session.csrfToken);
+    if (isUnsafeMethod(request.method)) assertSessionCsrf(request, request.session.csrfNonce, this.csrf);
     return { userId: loaded.user.id, roles: loaded.user.roles, authMethod: 'session', loginId: loaded.id, credential: 'cookie' };
   }
 
@@ -63,10 +67,15 @@ export class CookieSessionService {
    * password was just proven.
    */
   async renew(request: Request): Promise<void> {
-    const { userId, csrfToken, ip, userAgent } = request.session;
+    const { userId, csrfNonce, ip, userAgent } = request.session;
     await promisify(request.session, 'regenerate');
-    Object.assign(request.session, { userId, csrfToken, ip, userAgent });
+    Object.assign(request.session, { userId, csrfNonce, ip, userAgent });
     await promisify(request.session, 'save');
+  }
+
+  /** The CSRF token of the request's session, again (after a reload). */
+  csrfTokenOf(request: Request): string {
+    return this.csrf.forSession(request.session.csrfNonce ?? '');
   }
 
   /** Deletes the session's row; the caller clears the cookie. */

@@ -18,9 +18,10 @@ export function assertJwtCsrf(request: Request, familyId: string, csrf: CsrfToke
   }
 }
 
-/** The cookie session's check: the header must equal the token kept with the session. */
-export function assertSessionCsrf(request: Request, sessionToken: string | undefined): void {
-  if (!constantTimeEqual(request.get(CSRF_HEADER), sessionToken)) {
+/** The cookie session's check: the header must be the session's token (derived from its nonce). */
+export function assertSessionCsrf(request: Request, csrfNonce: string | undefined, csrf: CsrfTokenService): void {
+  const header = request.get(CSRF_HEADER);
+  if (header === undefined || csrfNonce === undefined || !csrf.verifySession(header, csrfNonce)) {
     throw new DomainException(ErrorCode.CSRF_FAILED, 'Missing or invalid X-CSRF-Token');
   }
 }

@@ -58,4 +58,31 @@ describe('CsrfTokenService', () => {
     expect(after.verify(before.issue(family), family)).toBe(true);
     expect(csrf.verify(before.issue(family), family)).toBe(false);
   });
+
+  describe('cookie-session tokens', () => {
+    const sessions = new CsrfTokenService(testConfig({ SESSION_SECRET: 'current-session-secret-0123456789abcdef' }));
+    const rotated = new CsrfTokenService(
+      testConfig({ SESSION_SECRET: 'next-session-secret-0123456789abcdef01,current-session-secret-0123456789abcdef' }),
+    );
+    const nonce = 'nonce-kept-with-the-session-0123456789abc';
+
+    it('derives the same token from the same nonce, and it verifies', () => {
+      const token = sessions.forSession(nonce);
+
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(sessions.forSession(nonce)).toBe(token);
+      expect(sessions.verifySession(token, nonce)).toBe(true);
+    });
+
+    it('refuses the token of another nonce, an empty nonce and garbage', () => {
+      expect(sessions.verifySession(sessions.forSession('another nonce'), nonce)).toBe(false);
+      expect(sessions.verifySession(sessions.forSession(''), '')).toBe(false);
+      expect(sessions.verifySession('not-a-token', nonce)).toBe(false);
+    });
+
+    it('keeps verifying a token of a SESSION_SECRET that is no longer first', () => {
+      expect(rotated.verifySession(sessions.forSession(nonce), nonce)).toBe(true);
+      expect(rotated.forSession(nonce)).not.toBe(sessions.forSession(nonce));
+    });
+  });
 });

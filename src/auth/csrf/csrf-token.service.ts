@@ -6,6 +6,12 @@ const NONCE = /^[A-Za-z0-9_-]{22}$/;
 const MAC = /^[A-Za-z0-9_-]{43}$/;
 
 /**
+ * CSRF tokens of both flavours, none of them stored.
+ *
+ * The cookie session's token is `HMAC(key, csrfNonce)`, the nonce kept with the session: a dump of
+ * `sessions.data` does not yield it, and it survives the session id's renewal. The key is derived
+ * from each SESSION_SECRET; the first issues, all verify.
+ *
  * Signed double-submit CSRF tokens for the JWT cookie transport: `nonce.HMAC(key, familyId.nonce)`.
  * The server can tell that a token was issued for a given login, so a token planted by an attacker
  * (or taken from another login) does not pass just because the header equals the cookie.
@@ -14,9 +20,27 @@ const MAC = /^[A-Za-z0-9_-]{43}$/;
 @Injectable()
 export class CsrfTokenService {
   private readonly keys: readonly KeyObject[];
+  private readonly sessionKeys: readonly KeyObject[];
 
   constructor(config: AppConfig) {
     this.keys = config.jwtSecrets.map((secret) => createSecretKey(createHmac('sha256', secret).update('csrf-token-key').digest()));
+    this.sessionKeys = config.sessionSecrets.map((secret) =>
+      createSecretKey(createHmac('sha256', secret).update('session-csrf-token-key').digest()),
+    );
+  }
+
+  /** The cookie session's token for the nonce kept with it. */
+  forSession(csrfNonce: string): string {
+    return createHmac('sha256', this.sessionKeys[0]).update(csrfNonce).digest('base64url');
+  }
+
+  /** True when `token` is the session's token under any configured SESSION_SECRET. */
+  verifySession(token: string, csrfNonce: string): boolean {
+    if (!MAC.test(token) || csrfNonce === '') return false;
+    const given = Buffer.from(token, 'ascii');
+    return this.sessionKeys.some((key) =>
+      timingSafeEqual(given, Buffer.from(createHmac('sha256', key).update(csrfNonce).digest('base64url'), 'ascii')),
+    );
   }
 
   issue(familyId: string): string {

@@ -18,7 +18,8 @@ export interface LoadedSession {
 declare module 'express-session' {
   interface SessionData {
     userId: string;
-    csrfToken: string;
+    /** The session's CSRF token is HMAC(server key, this nonce): the token itself is stored nowhere. */
+    csrfNonce: string;
     ip: string | null;
     userAgent: string | null;
     /** Set by the store on load, never persisted. */
