@@ -64,9 +64,10 @@ export class MfaController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SessionLoginAnswer | TokenPairView | CookieTokensView> {
-    const { user, challenge } = await this.mfa.verifyLogin(body.mfaToken, body.code, requestContext(request));
     // Login CSRF applies as at the login: only the flavours that set a cookie are bound to the origin.
-    if (challenge.flavour !== 'jwt-body') this.loginOrigin.assertAllowedOrigin(request);
+    const { user, challenge } = await this.mfa.verifyLogin(body.mfaToken, body.code, requestContext(request), (pending) => {
+      if (pending.flavour !== 'jwt-body') this.loginOrigin.assertAllowedOrigin(request);
+    });
     return this.completion.complete(challenge.flavour, user, challenge.remember, request, response);
   }
 

@@ -139,11 +139,18 @@ export class MfaService {
   /**
    * The second step of a login: the challenge must be live and the code right (a wrong one counts
    * against the challenge and the account); then the challenge is spent in one conditional UPDATE,
-   * so of concurrent verifies exactly one completes the login.
+   * so of concurrent verifies exactly one completes the login. `admit` may refuse the request for the
+   * challenge (login CSRF) before anything is counted or spent.
    */
-  async verifyLogin(mfaToken: string, code: string, context: RequestContext): Promise<{ user: UserEntity; challenge: LiveChallenge }> {
+  async verifyLogin(
+    mfaToken: string,
+    code: string,
+    context: RequestContext,
+    admit: (challenge: LiveChallenge) => void = () => undefined,
+  ): Promise<{ user: UserEntity; challenge: LiveChallenge }> {
     const challenge = await this.challenges.findLive(mfaToken);
     if (challenge === undefined) throw invalidMfaToken();
+    admit(challenge);
     const user = await this.users.findById(challenge.userId);
     if (user === null || user.disabled || !user.mfaEnabled) throw invalidMfaToken();
     await this.throttle.admit(user.id);
