@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { outboxMessagesTo, resetLink, waitForMessage } from './utils/outbox';
+import { outboxMessagesTo, resetLink, RESET_SUBJECT, waitForMessage } from './utils/outbox';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerUniqueUser } from './utils/users';
@@ -41,7 +41,7 @@ describe('pages for the links the service mails', () => {
   it('mails the reset link on a line of its own, with an HTML part, and keeps a plain copy in the outbox', async () => {
     const user = await registerUniqueUser(t, 'mailed');
     await request(t.http).post('/auth/password/forgot').send({ email: user.email }).expect(202);
-    const message = await waitForMessage(t.config.mailOutboxDir, user.email);
+    const message = await waitForMessage(t.config.mailOutboxDir, user.email, 1, RESET_SUBJECT);
 
     expect(message).toMatch(/Content-Type: multipart\/alternative/);
     expect(message).toMatch(/Content-Type: text\/html/);
@@ -49,8 +49,8 @@ describe('pages for the links the service mails', () => {
     const copy = readdirSync(t.config.mailOutboxDir)
       .filter((file) => file.endsWith('.txt'))
       .map((file) => readFileSync(join(t.config.mailOutboxDir, file), 'utf8'))
-      .find((text) => text.includes(`To: ${user.email}`));
+      .find((text) => text.includes(`To: ${user.email}`) && text.includes(`Subject: ${RESET_SUBJECT}`));
     expect(copy?.split('\n')).toContain(link);
-    expect(outboxMessagesTo(t.config.mailOutboxDir, user.email)).toHaveLength(1);
+    expect(outboxMessagesTo(t.config.mailOutboxDir, user.email, RESET_SUBJECT)).toHaveLength(1);
   });
 });

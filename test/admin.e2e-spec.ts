@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { outboxMessagesTo, resetLink, waitForMessage } from './utils/outbox';
+import { outboxMessagesTo, resetLink, waitForMessage, RESET_SUBJECT } from './utils/outbox';
 import { sessionLogin, SessionLogin } from './utils/session-login';
 import { TestUser, registerUniqueUser } from './utils/users';
 
@@ -61,7 +61,16 @@ describe('administration', () => {
       expect(page.status).toBe(200);
       expect(page.body.total).toBe(Number(count));
       expect(page.body.items).toHaveLength(2);
-      expect(Object.keys(page.body.items[0]).sort()).toEqual(['createdAt', 'disabled', 'email', 'id', 'roles', 'username']);
+      expect(Object.keys(page.body.items[0]).sort()).toEqual([
+        'createdAt',
+        'disabled',
+        'email',
+        'emailVerified',
+        'id',
+        'mfaEnabled',
+        'roles',
+        'username',
+      ]);
     });
 
     it.each(['limit=0', 'limit=101', 'limit=abc', 'offset=-1', 'limit=1.5', 'extra=1', 'offset=1e21', 'offset=99999999999999999999'])(
@@ -78,7 +87,7 @@ describe('administration', () => {
       const session = await sessionLogin(t.http, user);
       const tokens = await jwtLogin(user);
       await request(t.http).post('/auth/password/forgot').send({ email: user.email }).expect(202);
-      await waitForMessage(t.config.mailOutboxDir, user.email);
+      await waitForMessage(t.config.mailOutboxDir, user.email, 1, RESET_SUBJECT);
 
       expect((await asAdmin(request(t.http).post(`/admin/users/${user.id}/disable`))).status).toBe(204);
 
@@ -137,6 +146,8 @@ describe('administration', () => {
         email: deputy.email,
         roles: ['user'],
         createdAt: expect.any(String),
+        emailVerified: false,
+        mfaEnabled: false,
       });
 
       expect((await request(t.http).get('/admin/users').set('Cookie', session.cookie)).status).toBe(403);
@@ -186,7 +197,7 @@ describe('administration', () => {
         newPassword: 'changed for the audit',
       });
       await request(t.http).post('/auth/password/forgot').send({ email: user.email });
-      const message = await waitForMessage(t.config.mailOutboxDir, user.email);
+      const message = await waitForMessage(t.config.mailOutboxDir, user.email, 1, RESET_SUBJECT);
       const resetToken = resetLink(message).searchParams.get('token') ?? '';
       await request(t.http).post('/auth/password/reset').send({ token: resetToken, newPassword: 'reset for the audit' });
       const third = await jwtLogin({ username: user.username, password: 'reset for the audit' });
@@ -213,6 +224,7 @@ describe('administration', () => {
           'user.disabled',
           'user.enabled',
           'user.roles_changed',
+          'email.verification_sent',
         ]),
       );
       const times = (response.body as Array<{ createdAt: string }>).map((event) => event.createdAt);
@@ -231,7 +243,7 @@ describe('administration', () => {
       ]) {
         expect(everything).not.toContain(secret);
       }
-      expect(outboxMessagesTo(t.config.mailOutboxDir, user.email)).toHaveLength(1);
+      expect(outboxMessagesTo(t.config.mailOutboxDir, user.email, RESET_SUBJECT)).toHaveLength(1);
 
       const filtered = await asAdmin(request(t.http).get(`/admin/audit?userId=${user.id}&type=login.failed`));
       expect(filtered.body.map((event: { type: string }) => event.type)).toEqual(['login.failed']);

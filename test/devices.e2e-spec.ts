@@ -72,6 +72,8 @@ describe('devices, logout-all and /auth/me', () => {
       email: user.email,
       roles: ['user'],
       createdAt: expect.any(String),
+      emailVerified: false,
+      mfaEnabled: false,
       authMethod: 'session',
     });
     expect(byBearer.body.authMethod).toBe('jwt');

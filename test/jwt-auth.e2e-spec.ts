@@ -87,6 +87,8 @@ describe('JWT flavour: login, me, refresh, logout', () => {
       email: 'alice@example.com',
       roles: ['user'],
       createdAt: expect.any(String),
+      emailVerified: false,
+      mfaEnabled: false,
     });
   });
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { resetLink, waitForMessage } from './utils/outbox';
+import { resetLink, waitForMessage, RESET_SUBJECT } from './utils/outbox';
 import { sessionLogin } from './utils/session-login';
 import { registerUniqueUser } from './utils/users';
 import { cookiePair } from './utils/http';
@@ -32,7 +32,8 @@ describe('logs', () => {
     await request(t.http).post('/auth/session/logout').set('Cookie', session.cookie).set('X-CSRF-Token', session.csrfToken);
     await request(t.http).post('/auth/jwt/refresh').send({ refreshToken: jwt.body.refreshToken });
     await request(t.http).post('/auth/password/forgot').send({ email: user.email });
-    const resetToken = resetLink(await waitForMessage(t.config.mailOutboxDir, user.email)).searchParams.get('token') ?? '';
+    const resetToken =
+      resetLink(await waitForMessage(t.config.mailOutboxDir, user.email, 1, RESET_SUBJECT)).searchParams.get('token') ?? '';
     await request(t.http).get(`/reset-password?token=${resetToken}`);
     await request(t.http).post('/auth/password/reset').send({ token: resetToken, newPassword: 'a logged new passphrase' });
 

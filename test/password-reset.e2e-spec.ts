@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
-import { outboxMessagesTo, resetLink, waitForMessage } from './utils/outbox';
+import { outboxMessagesTo, resetLink, waitForMessage, RESET_SUBJECT } from './utils/outbox';
 import { sessionLogin } from './utils/session-login';
 import { TestUser, registerUniqueUser } from './utils/users';
 import { sleep } from './utils/http';
@@ -22,9 +22,9 @@ describe('forgot and reset password', () => {
     (await request(t.http).post('/auth/session/login').send({ username, password })).status;
 
   async function requestToken(user: TestUser): Promise<string> {
-    const before = outboxMessagesTo(t.config.mailOutboxDir, user.email).length;
+    const before = outboxMessagesTo(t.config.mailOutboxDir, user.email, RESET_SUBJECT).length;
     expect((await forgot(user.email)).status).toBe(202);
-    const link = resetLink(await waitForMessage(t.config.mailOutboxDir, user.email, before + 1));
+    const link = resetLink(await waitForMessage(t.config.mailOutboxDir, user.email, before + 1, RESET_SUBJECT));
     return link.searchParams.get('token') ?? '';
   }
 
@@ -43,7 +43,7 @@ describe('forgot and reset password', () => {
     const user = await registerUniqueUser(t);
     await forgot(user.email);
 
-    const link = resetLink(await waitForMessage(t.config.mailOutboxDir, user.email));
+    const link = resetLink(await waitForMessage(t.config.mailOutboxDir, user.email, 1, RESET_SUBJECT));
 
     expect(`${link.origin}${link.pathname}`).toBe('https://example.com/accounts/reset-password');
     expect(link.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -128,7 +128,7 @@ describe('forgot and reset password', () => {
     expect((await forgot(user.email)).status).toBe(202);
     await sleep(300);
 
-    expect(outboxMessagesTo(t.config.mailOutboxDir, user.email)).toHaveLength(1);
+    expect(outboxMessagesTo(t.config.mailOutboxDir, user.email, RESET_SUBJECT)).toHaveLength(1);
   });
 
   it('records the request and the reset in the audit log, without the token', async () => {

@@ -24,6 +24,8 @@ describe('POST /auth/register', () => {
       email: 'alice@example.com',
       roles: ['user'],
       createdAt: expect.any(String),
+      emailVerified: false,
+      mfaEnabled: false,
     });
     expect(JSON.stringify(response.body)).not.toMatch(/\$2[aby]\$/);
     expect(response.headers['cache-control']).toBe('no-store');

@@ -20,6 +20,8 @@ const PUBLIC_ROUTES = new Set([
   'POST /auth/jwt/refresh',
   'POST /auth/password/forgot',
   'POST /auth/password/reset',
+  'POST /auth/email/verify',
+  'POST /auth/mfa/verify',
 ]);
 
 const AUTHENTICATION_GUARDS: ReadonlySet<unknown> = new Set([SessionGuard, JwtGuard, SessionOrJwtGuard]);
@@ -81,8 +83,16 @@ describe('route guards', () => {
     const throttled = routesOf(t).filter(({ guards }) => guards.includes(IpThrottleGuard.name));
 
     expect(throttled.map(({ route }) => route)).toEqual([
+      'DELETE /auth/account',
+      'POST /auth/email/change',
+      'POST /auth/email/verify',
       'POST /auth/jwt/login',
       'POST /auth/jwt/refresh',
+      'POST /auth/mfa/disable',
+      'POST /auth/mfa/recovery-codes',
+      'POST /auth/mfa/totp/confirm',
+      'POST /auth/mfa/totp/setup',
+      'POST /auth/mfa/verify',
       'POST /auth/password/change',
       'POST /auth/password/forgot',
       'POST /auth/password/reset',
@@ -104,6 +114,9 @@ describe('route guards', () => {
 
   it('matches the reviewed table of routes and guards', () => {
     expect(routesOf(t).map(({ route, guards }) => `${route} ${guards.join(',')}`.trim())).toEqual([
+      'DELETE /admin/users/:id SessionOrJwtGuard,RolesGuard',
+      'DELETE /admin/users/:id/mfa SessionOrJwtGuard,RolesGuard',
+      'DELETE /auth/account SessionOrJwtGuard,IpThrottleGuard',
       'DELETE /auth/sessions/:id SessionOrJwtGuard',
       'GET /account-pages/account-pages.js',
       'GET /admin/audit SessionOrJwtGuard,RolesGuard',
@@ -119,10 +132,18 @@ describe('route guards', () => {
       'GET /verify-email',
       'POST /admin/users/:id/disable SessionOrJwtGuard,RolesGuard',
       'POST /admin/users/:id/enable SessionOrJwtGuard,RolesGuard',
+      'POST /auth/email/change IpThrottleGuard,SessionOrJwtGuard',
+      'POST /auth/email/verify IpThrottleGuard',
+      'POST /auth/email/verify/resend SessionOrJwtGuard',
       'POST /auth/jwt/login IpThrottleGuard,LoginOriginGuard,LocalAuthGuard',
       'POST /auth/jwt/logout JwtGuard',
       'POST /auth/jwt/refresh IpThrottleGuard',
       'POST /auth/logout-all SessionOrJwtGuard',
+      'POST /auth/mfa/disable IpThrottleGuard,SessionOrJwtGuard',
+      'POST /auth/mfa/recovery-codes IpThrottleGuard,SessionOrJwtGuard',
+      'POST /auth/mfa/totp/confirm IpThrottleGuard,SessionOrJwtGuard',
+      'POST /auth/mfa/totp/setup IpThrottleGuard,SessionOrJwtGuard',
+      'POST /auth/mfa/verify IpThrottleGuard',
       'POST /auth/password/change SessionOrJwtGuard,IpThrottleGuard',
       'POST /auth/password/forgot IpThrottleGuard',
       'POST /auth/password/reset IpThrottleGuard',

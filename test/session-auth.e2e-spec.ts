@@ -26,7 +26,15 @@ describe('session authentication', () => {
 
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
-        user: { id: alice.id, username: alice.username, email: alice.email, roles: ['user'], createdAt: expect.any(String) },
+        user: {
+          id: alice.id,
+          username: alice.username,
+          email: alice.email,
+          roles: ['user'],
+          createdAt: expect.any(String),
+          emailVerified: false,
+          mfaEnabled: false,
+        },
         csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       });
       const sid = setCookie(response, 'sid');
@@ -87,7 +95,7 @@ describe('session authentication', () => {
       const eventsBefore = await t.query('SELECT id FROM auth_events');
       const response = await request(t.http)
         .post('/auth/session/login')
-        .send({ username: alice.username, password: alice.password, remember: true });
+        .send({ username: alice.username, password: alice.password, keepMeSignedIn: true });
 
       expect(response.status).toBe(400);
       expect(setCookie(response, 'sid')).toBeUndefined();
@@ -95,7 +103,7 @@ describe('session authentication', () => {
       expect(await t.query('SELECT id FROM auth_events')).toHaveLength(eventsBefore.length);
       const wrongPassword = await request(t.http)
         .post('/auth/session/login')
-        .send({ username: alice.username, password: 'nope', remember: true });
+        .send({ username: alice.username, password: 'nope', keepMeSignedIn: true });
       expect(wrongPassword.status).toBe(400);
     });
 
@@ -173,6 +181,8 @@ describe('session authentication', () => {
         email: alice.email,
         roles: ['user'],
         createdAt: expect.any(String),
+        emailVerified: false,
+        mfaEnabled: false,
       });
       const csrf = await request(t.http).get('/auth/session/csrf').set('Cookie', login.cookie);
       expect(csrf.body).toEqual({ csrfToken: login.csrfToken });

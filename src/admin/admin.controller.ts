@@ -1,6 +1,21 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCookieAuth,
   ApiForbiddenResponse,
   ApiNoContentResponse,
@@ -63,6 +78,23 @@ export class AdminController {
     @Req() request: Request,
   ): Promise<UserView> {
     return this.admin.setRoles(id, body.roles, caller, requestContext(request));
+  }
+
+  @Delete('users/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'The account is closed: every login ended, the user and personal data deleted' })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'An admin cannot delete themself' })
+  deleteUser(@Param('id', userId()) id: string, @CurrentUser() caller: Principal): Promise<void> {
+    return this.admin.deleteUser(id, caller);
+  }
+
+  @Delete('users/:id/mfa')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'MFA off for that user; every login of theirs ended' })
+  @ApiNotFoundResponse()
+  disableMfa(@Param('id', userId()) id: string, @CurrentUser() caller: Principal, @Req() request: Request): Promise<void> {
+    return this.admin.disableMfa(id, caller, requestContext(request));
   }
 
   @Get('audit')

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditService } from '../audit/audit.service';
 import { RequestContext } from '../audit/request-context';
-import { DevicesService, type Principal } from '../auth';
+import { AccountDeletionService, DevicesService, MfaService, type Principal } from '../auth';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ADMIN_ROLE, UserEntity } from '../users/user.entity';
@@ -21,6 +21,8 @@ export class AdminService {
     private readonly devices: DevicesService,
     private readonly audit: AuditService,
     private readonly resetTokens: PasswordResetTokensService,
+    private readonly mfa: MfaService,
+    private readonly deletion: AccountDeletionService,
   ) {}
 
   async listUsers(limit: number, offset: number): Promise<UserPageView> {
@@ -51,6 +53,14 @@ export class AdminService {
     if (user === null) throw new DomainException(ErrorCode.NOT_FOUND, NO_SUCH_USER);
     await this.audit.record({ type: AuditEventType.ROLES_CHANGED, userId, actorId: admin.userId, context, details: { roles: user.roles } });
     return UserView.of(user);
+  }
+
+  async deleteUser(userId: string, admin: Principal): Promise<void> {
+    if (!(await this.deletion.closeByAdmin(userId, admin))) throw new DomainException(ErrorCode.NOT_FOUND, NO_SUCH_USER);
+  }
+
+  async disableMfa(userId: string, admin: Principal, context: RequestContext): Promise<void> {
+    if (!(await this.mfa.adminDisable(userId, admin, context))) throw new DomainException(ErrorCode.NOT_FOUND, NO_SUCH_USER);
   }
 
   async auditEvents(query: AuditQuery): Promise<AuditEventView[]> {

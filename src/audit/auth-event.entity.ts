@@ -1,5 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { UserEntity } from '../users/user.entity';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** One security event. Never holds a secret: no password, token, session id or hash of one. */
 @Entity({ name: 'auth_events' })
@@ -12,13 +11,12 @@ export class AuthEventEntity {
   @Column({ type: 'varchar', length: 64 })
   type!: string;
 
-  /** The account the event is about; null for a failed login naming no account. */
+  /**
+   * The account the event is about; null for a failed login naming no account. A plain column, no
+   * foreign key: the events of a deleted account stay, keyed by its former id.
+   */
   @Column({ name: 'user_id', type: 'uuid', nullable: true })
   userId!: string | null;
-
-  @ManyToOne(() => UserEntity, { onDelete: 'SET NULL', nullable: true })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_auth_events_user' })
-  user?: UserEntity;
 
   /** Who acted, when not the user themself (an admin). */
   @Column({ name: 'actor_id', type: 'uuid', nullable: true })

@@ -6,6 +6,15 @@ import { MailModule } from '../mail/mail.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AccountController } from './account/account.controller';
+import { AccountDeletionService } from './account/account-deletion.service';
+import { LoginCompletionService } from './credentials/login-completion.service';
+import { EmailVerificationController } from './email-verification/email-verification.controller';
+import { EmailVerificationService } from './email-verification/email-verification.service';
+import { MfaChallengesService } from './mfa/mfa-challenges.service';
+import { MfaController } from './mfa/mfa.controller';
+import { MfaService } from './mfa/mfa.service';
+import { TotpSecretCipher } from './mfa/totp-secret-cipher';
+import { SecurityNoticesService } from './notices/security-notices.service';
 import { DevicesService } from './account/devices.service';
 import { PasswordChangeService } from './account/password-change.service';
 import { CookieSessionController } from './cookie-session/cookie-session.controller';
@@ -51,7 +60,15 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
  */
 @Module({
   imports: [PassportModule, UsersModule, TokensModule, AuditModule, MailModule, TypeOrmModule.forFeature([LoginFailureEntity])],
-  controllers: [RegistrationController, CookieSessionController, JwtController, PasswordResetController, AccountController],
+  controllers: [
+    RegistrationController,
+    CookieSessionController,
+    JwtController,
+    PasswordResetController,
+    AccountController,
+    EmailVerificationController,
+    MfaController,
+  ],
   providers: [
     RegistrationService,
     CredentialsService,
@@ -73,8 +90,24 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
     DevicesService,
     PasswordChangeService,
     PasswordResetService,
+    LoginCompletionService,
+    SecurityNoticesService,
+    EmailVerificationService,
+    TotpSecretCipher,
+    MfaChallengesService,
+    MfaService,
+    AccountDeletionService,
   ],
-  exports: [SessionGuard, JwtGuard, SessionOrJwtGuard, RolesGuard, CookieSessionService, DevicesService],
+  exports: [
+    SessionGuard,
+    JwtGuard,
+    SessionOrJwtGuard,
+    RolesGuard,
+    CookieSessionService,
+    DevicesService,
+    MfaService,
+    AccountDeletionService,
+  ],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

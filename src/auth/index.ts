@@ -6,6 +6,9 @@
  */
 export { AuthModule } from './auth.module';
 export { DevicesService } from './account/devices.service';
+export { AccountDeletionService } from './account/account-deletion.service';
+export { CookieSessionService } from './cookie-session/cookie-session.service';
+export { MfaService } from './mfa/mfa.service';
 export { SessionGuard } from './cookie-session/session.guard';
 export { JwtGuard } from './jwt/jwt.guard';
 export { SessionOrJwtGuard } from './guards/session-or-jwt.guard';

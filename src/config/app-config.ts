@@ -40,6 +40,10 @@ export abstract class AppConfig {
   abstract readonly mailOutboxDir: string;
   abstract readonly bodyLimit: string;
   abstract readonly appUrl: string;
+  /** Refuse logins whose email is unverified (403 EMAIL_NOT_VERIFIED). */
+  abstract readonly requireEmailVerification: boolean;
+  /** Sender address of every mail. */
+  abstract readonly mailFrom: string;
   /** Seconds a SIGTERM or SIGINT waits for in-flight requests before the process exits. */
   abstract readonly shutdownTimeoutSeconds: number;
 }

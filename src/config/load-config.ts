@@ -88,6 +88,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     mailOutboxDir: resolve(read.string('MAIL_OUTBOX_DIR', resolve(dataDir, 'outbox'))),
     bodyLimit,
     appUrl,
+    requireEmailVerification: read.boolean('REQUIRE_EMAIL_VERIFICATION', false),
+    mailFrom: read.string('MAIL_FROM', 'nest-auth-backend <no-reply@localhost>'),
     shutdownTimeoutSeconds: read.integer('SHUTDOWN_TIMEOUT', 10, 1, 600),
   };
 

@@ -1,4 +1,7 @@
 import { AuthEventEntity } from '../audit/auth-event.entity';
+import { EmailTokenEntity } from '../auth/email-verification/email-token.entity';
+import { MfaChallengeEntity, MfaRecoveryCodeEntity } from '../auth/mfa/mfa.entities';
+import { DeletedUserEntity } from '../tokens/revocation/deleted-user.entity';
 import { LoginFailureEntity } from '../auth/throttling/login-failure.entity';
 import { RefreshFamilyEntity } from '../tokens/refresh/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh/refresh-token.entity';
@@ -17,4 +20,8 @@ export const ENTITIES = [
   RevokedAccessTokenEntity,
   AuthEventEntity,
   LoginFailureEntity,
+  EmailTokenEntity,
+  MfaRecoveryCodeEntity,
+  MfaChallengeEntity,
+  DeletedUserEntity,
 ];

@@ -6,8 +6,6 @@ import { createTransport, Transporter } from 'nodemailer';
 import { AppConfig } from '../config/app-config';
 import { MailMessage } from './mail-message';
 
-const FROM_ADDRESS = 'no-reply@localhost';
-
 /**
  * Sends mail through SMTP_URL; without it (development, tests), each message is written as an .eml
  * file to MAIL_OUTBOX_DIR instead, with a plain .txt copy beside it whose links can be copied as they are. Messages carry secrets (reset links), so they never reach the log.
@@ -17,8 +15,10 @@ export class MailerService {
   private readonly logger = new Logger(MailerService.name);
   private readonly transport: Transporter;
   private readonly outboxDir: string | undefined;
+  private readonly from: string;
 
   constructor(config: AppConfig) {
+    this.from = config.mailFrom;
     this.outboxDir = config.smtpUrl === undefined ? config.mailOutboxDir : undefined;
     this.transport =
       config.smtpUrl === undefined
@@ -27,7 +27,7 @@ export class MailerService {
   }
 
   async send(message: MailMessage): Promise<void> {
-    const info = await this.transport.sendMail({ from: FROM_ADDRESS, ...message });
+    const info = await this.transport.sendMail({ from: this.from, ...message });
     if (this.outboxDir === undefined) return;
     await mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
     const name = join(this.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}`);

@@ -22,6 +22,7 @@ export class TokensExpiredRowsPruner extends ExpiredRowsPruner {
     return [
       ['DELETE FROM revoked_access_tokens WHERE expires_at < now() - make_interval(secs => $1)', [this.config.jwtClockToleranceSeconds]],
       ['DELETE FROM refresh_families WHERE expires_at < now() - make_interval(secs => $1)', [reach]],
+      ['DELETE FROM deleted_users WHERE deleted_at < now() - make_interval(secs => $1)', [reach]],
     ];
   }
 }

@@ -38,6 +38,26 @@ export class UserEntity {
   @Column({ name: 'roles_changed_at', type: 'timestamptz', nullable: true })
   rolesChangedAt!: Date | null;
 
+  /** The current email was proven by a link sent to it. */
+  @Column({ name: 'email_verified', type: 'boolean', default: false })
+  emailVerified!: boolean;
+
+  /** TOTP (with recovery codes) is required at login. */
+  @Column({ name: 'mfa_enabled', type: 'boolean', default: false })
+  mfaEnabled!: boolean;
+
+  /** The confirmed TOTP secret, encrypted (TotpSecretCipher); never logged, never in a view. */
+  @Column({ name: 'totp_secret', type: 'text', nullable: true })
+  totpSecret!: string | null;
+
+  /** A secret from setup not yet confirmed with a code, encrypted. */
+  @Column({ name: 'totp_pending_secret', type: 'text', nullable: true })
+  totpPendingSecret!: string | null;
+
+  /** The last TOTP time step accepted: each code works once. */
+  @Column({ name: 'totp_last_step', type: 'integer', nullable: true })
+  totpLastStep!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

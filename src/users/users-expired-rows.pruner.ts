@@ -14,6 +14,8 @@ export class UsersExpiredRowsPruner extends ExpiredRowsPruner {
     return [
       ['DELETE FROM sessions WHERE idle_expires_at <= now() OR absolute_expires_at <= now()', []],
       ['DELETE FROM password_reset_tokens WHERE expires_at <= now() OR used_at IS NOT NULL', []],
+      ['DELETE FROM email_tokens WHERE expires_at <= now() OR used_at IS NOT NULL', []],
+      ['DELETE FROM mfa_challenges WHERE expires_at <= now()', []],
     ];
   }
 }

@@ -54,6 +54,71 @@ export class UsersService {
     await this.users.update({ id: userId }, { passwordHash });
   }
 
+  /** Marks `email` verified, if it is still the user's address; false otherwise. */
+  async markEmailVerified(userId: string, email: string, manager: EntityManager = this.users.manager): Promise<boolean> {
+    const result = await manager.update(UserEntity, { id: userId, email: email.toLowerCase() }, { emailVerified: true });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Sets a new, verified address. The unique index settles a race with a registration or another
+   * change of that address: 409 EMAIL_TAKEN, never a 500. False when there is no such user.
+   */
+  async changeEmail(userId: string, email: string, manager: EntityManager = this.users.manager): Promise<boolean> {
+    try {
+      const result = await manager.update(UserEntity, { id: userId }, { email: email.toLowerCase(), emailVerified: true });
+      return (result.affected ?? 0) > 0;
+    } catch (error) {
+      if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) throw new DomainException(ErrorCode.EMAIL_TAKEN, 'That email is already registered');
+      throw error;
+    }
+  }
+
+  /** Deletes the user's row (its sessions, families, tokens and codes go with it); false when there was none. */
+  async deleteRow(userId: string, manager: EntityManager = this.users.manager): Promise<boolean> {
+    return ((await manager.delete(UserEntity, { id: userId })).affected ?? 0) > 0;
+  }
+
+  /** Stores a TOTP secret awaiting confirmation (already encrypted). */
+  async setPendingTotpSecret(userId: string, encrypted: string): Promise<void> {
+    await this.users.update({ id: userId }, { totpPendingSecret: encrypted });
+  }
+
+  /**
+   * Turns MFA on with the pending secret, if it is still the one checked (a second setup meanwhile
+   * wins), and records the step just used, so that code cannot be replayed.
+   */
+  async enableTotp(userId: string, pendingSecret: string, step: number): Promise<boolean> {
+    const result = await this.users.update(
+      { id: userId, totpPendingSecret: pendingSecret, mfaEnabled: false },
+      { totpSecret: pendingSecret, totpPendingSecret: null, mfaEnabled: true, totpLastStep: step },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** MFA off, secrets gone. False when there is no such user. */
+  async disableMfa(userId: string): Promise<boolean> {
+    const result = await this.users.update(
+      { id: userId },
+      { mfaEnabled: false, totpSecret: null, totpPendingSecret: null, totpLastStep: null },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Spends a TOTP time step in one conditional UPDATE: true only for a step later than the last one
+   * accepted, so a code works once, even under concurrent attempts.
+   */
+  async spendTotpStep(userId: string, step: number): Promise<boolean> {
+    const rows = await this.users.query<[unknown[], number]>(
+      `UPDATE users SET totp_last_step = $2
+        WHERE id = $1 AND mfa_enabled AND (totp_last_step IS NULL OR totp_last_step < $2)
+        RETURNING id`,
+      [userId, step],
+    );
+    return rows[1] > 0;
+  }
+
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ email: email.toLowerCase() });
   }

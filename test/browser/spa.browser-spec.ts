@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { Page } from 'playwright-core';
-import { resetLink, waitForMessage } from '../utils/outbox';
+import { resetLink, RESET_SUBJECT, waitForMessage } from '../utils/outbox';
 import { startTestServer, TestServer } from '../utils/test-server';
 import { launchBrowser, screenshot, TestBrowser } from './browser';
 import { startStaticServer, StaticServer } from './static-server';
@@ -298,7 +298,7 @@ describe('a browser SPA on another origin (headless Chromium)', () => {
       body: JSON.stringify({ email: `${user.username}@example.com` }),
     });
     expect(forgot.status).toBe(202);
-    const link = resetLink(await waitForMessage(server.config.mailOutboxDir, `${user.username}@example.com`));
+    const link = resetLink(await waitForMessage(server.config.mailOutboxDir, `${user.username}@example.com`, 1, RESET_SUBJECT));
     expect(link.pathname).toBe('/reset-password');
 
     const page = await browser.newPage();

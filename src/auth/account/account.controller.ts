@@ -20,7 +20,8 @@ import { SESSION_COOKIE, sessionCookieOptions } from '../cookie-session/session.
 import { UserView } from '../../users/user.view';
 import { UsersService } from '../../users/users.service';
 import { CurrentUser } from '../guards/current-user.decorator';
-import { ChangePasswordDto } from './change-password.dto';
+import { AccountDeletionService } from './account-deletion.service';
+import { ChangePasswordDto, CloseAccountDto } from './change-password.dto';
 import { SessionOrJwtGuard } from '../guards/session-or-jwt.guard';
 import { clearJwtCookies } from '../jwt/jwt-cookies';
 import { DeviceView } from './device.view';
@@ -50,6 +51,7 @@ export class AccountController {
     private readonly cookieSessions: CookieSessionService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly deletion: AccountDeletionService,
   ) {}
 
   @Get('me')
@@ -90,6 +92,23 @@ export class AccountController {
   ): Promise<void> {
     await this.devices.endAll(caller.userId);
     await this.audit.record({ type: AuditEventType.LOGOUT_ALL, userId: caller.userId, context: requestContext(request) });
+    response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.config));
+    clearJwtCookies(response, this.config);
+  }
+
+  @Delete('account')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @UseGuards(IpThrottleGuard)
+  @ApiNoContentResponse({
+    description: 'Every login ended on every instance; the user and their personal data are deleted; username and email are free again',
+  })
+  async closeAccount(
+    @CurrentUser() caller: Principal,
+    @Body() body: CloseAccountDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    await this.deletion.closeOwn(caller, body.currentPassword, body.code, requestContext(request));
     response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.config));
     clearJwtCookies(response, this.config);
   }

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 export class ChangePasswordDto {
   @ApiProperty()
@@ -12,4 +12,18 @@ export class ChangePasswordDto {
   @IsString()
   @MaxLength(1024)
   newPassword!: string;
+}
+
+export class CloseAccountDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  currentPassword!: string;
+
+  @ApiPropertyOptional({ description: 'A TOTP or recovery code: required when MFA is on' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9 -]{6,32}$/, { message: 'code must be a 6-digit TOTP code or a recovery code' })
+  code?: string;
 }

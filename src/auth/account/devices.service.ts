@@ -3,6 +3,7 @@ import { RefreshTokenService } from '../../tokens/refresh/refresh-token.service'
 import { RevocationService } from '../../tokens/revocation/revocation.service';
 import { UserEntity } from '../../users/user.entity';
 import { SessionsService } from '../../users/sessions/sessions.service';
+import { MfaChallengesService } from '../mfa/mfa-challenges.service';
 import type { Principal } from '../principal';
 import { DeviceView } from './device.view';
 
@@ -20,6 +21,7 @@ export class DevicesService {
     private readonly sessions: SessionsService,
     private readonly refreshTokens: RefreshTokenService,
     private readonly revocation: RevocationService,
+    private readonly mfaChallenges: MfaChallengesService,
   ) {}
 
   async list(caller: Principal): Promise<DeviceView[]> {
@@ -60,9 +62,11 @@ export class DevicesService {
 
   /**
    * Ends every login of the user but those in `keep`. With nothing to keep, every access token
-   * already issued stops too (tokens-valid-after), whatever family it belongs to.
+   * already issued stops too (tokens-valid-after), whatever family it belongs to. Logins waiting for
+   * their second factor (MFA challenges) end as well.
    */
   async endAll(userId: string, keep: DevicesToKeep = {}): Promise<void> {
+    await this.mfaChallenges.voidAll(userId);
     await this.sessions.endAll(userId, keep.sessionId);
     await this.revocation.revokeAllFamiliesOfUser(userId, keep.familyId);
     if (keep.sessionId === undefined && keep.familyId === undefined) {

@@ -7,6 +7,7 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { PasswordResetTokensService } from '../../users/passwords/password-reset-tokens.service';
 import { UsersService } from '../../users/users.service';
 import { CredentialsService } from '../credentials/credentials.service';
+import { SecurityNoticesService } from '../notices/security-notices.service';
 import { DevicesService } from './devices.service';
 import type { Principal } from '../principal';
 
@@ -19,6 +20,7 @@ export class PasswordChangeService {
     private readonly devices: DevicesService,
     private readonly resetTokens: PasswordResetTokensService,
     private readonly audit: AuditService,
+    private readonly notices: SecurityNoticesService,
   ) {}
 
   async change(caller: Principal, currentPassword: string, newPassword: string, context: RequestContext): Promise<void> {
@@ -30,5 +32,6 @@ export class PasswordChangeService {
     await this.resetTokens.voidAll(user.id);
     await this.devices.endAll(user.id, caller.authMethod === 'session' ? { sessionId: caller.loginId } : { familyId: caller.loginId });
     await this.audit.record({ type: AuditEventType.PASSWORD_CHANGED, userId: user.id, context, details: { method: caller.authMethod } });
+    this.notices.send('password-changed', user);
   }
 }

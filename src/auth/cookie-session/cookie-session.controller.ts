@@ -15,7 +15,8 @@ import { requestContext } from '../../audit/request-context';
 import { AppConfig } from '../../config/app-config';
 import { UserEntity } from '../../users/user.entity';
 import { UserView } from '../../users/user.view';
-import { CredentialsService } from '../credentials/credentials.service';
+import { LoginCompletionService } from '../credentials/login-completion.service';
+import { LoginFlavourOf, rememberOf } from '../credentials/login-flavour.decorator';
 import { LocalAuthGuard } from '../credentials/local-auth.guard';
 import { LoginBody } from '../credentials/login-body.decorator';
 import { LoginOriginGuard } from '../credentials/login-origin.guard';
@@ -41,7 +42,7 @@ class SessionLoginView extends CsrfTokenView {
 export class CookieSessionController {
   constructor(
     private readonly sessions: CookieSessionService,
-    private readonly credentials: CredentialsService,
+    private readonly completion: LoginCompletionService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
@@ -50,21 +51,22 @@ export class CookieSessionController {
   @HttpCode(HttpStatus.OK)
   @UseGuards(IpThrottleGuard, LoginOriginGuard, LocalAuthGuard)
   @LoginBody(LoginDto)
+  @LoginFlavourOf(() => 'session')
   @ApiOkResponse({ type: SessionLoginView, description: 'Sets the `sid` cookie' })
-  @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
+  @ApiUnauthorizedResponse({
+    description: 'Invalid username or password; or MFA_REQUIRED with an `mfaToken` (complete at POST /auth/mfa/verify)',
+  })
   @ApiForbiddenResponse({
     description:
       'Login CSRF: an `Origin` outside CORS_ORIGINS, or `Sec-Fetch-Site: cross-site` without a listed `Origin`. No cookie is set.',
   })
   async login(
-    @Body() _credentials: LoginDto,
+    @Body() body: LoginDto,
     @VerifiedAccount() account: UserEntity,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SessionLoginView> {
-    const csrfToken = await this.sessions.start(request, response, account.id);
-    await this.credentials.confirm(account, 'session', requestContext(request), () => this.sessions.end(request));
-    return { user: UserView.of(account), csrfToken };
+    return this.completion.session(account, rememberOf(body), request, response);
   }
 
   @Get('me')

@@ -6,6 +6,7 @@ import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { isUnsafeMethod } from '../../common/http/unsafe-method';
 import '../../users/sessions/session-data';
+import { SessionsService } from '../../users/sessions/sessions.service';
 import { assertSessionCsrf } from '../csrf/csrf-checks';
 import { CsrfTokenService } from '../csrf/csrf-token.service';
 import type { Principal } from '../principal';
@@ -23,15 +24,18 @@ export class CookieSessionService {
   constructor(
     private readonly middleware: SessionMiddleware,
     private readonly csrf: CsrfTokenService,
+    private readonly sessionRows: SessionsService,
   ) {}
 
   /**
    * A login always gets a new session id (no fixation: whatever id the client sent is dropped and
    * its row deleted) and a new CSRF token, which is returned.
    */
-  async start(request: Request, response: Response, userId: string): Promise<string> {
+  async start(request: Request, response: Response, userId: string, options: { readonly remember?: boolean } = {}): Promise<string> {
     await this.middleware.ensure(request, response);
     await promisify(request.session, 'regenerate');
+    // remember: false: a cookie without Expires/Max-Age, gone with the browser; the server's timeouts apply either way.
+    if (options.remember === false) request.session.cookie.expires = null as unknown as Date;
     const csrfNonce = newSecretToken();
     Object.assign(request.session, {
       userId,
@@ -68,7 +72,9 @@ export class CookieSessionService {
    */
   async renew(request: Request): Promise<void> {
     const { userId, csrfNonce, ip, userAgent } = request.session;
+    const browserSession = request.session.cookie.expires == null;
     await promisify(request.session, 'regenerate');
+    if (browserSession) request.session.cookie.expires = null as unknown as Date;
     Object.assign(request.session, { userId, csrfNonce, ip, userAgent });
     await promisify(request.session, 'save');
   }
@@ -76,6 +82,21 @@ export class CookieSessionService {
   /** The CSRF token of the request's session, again (after a reload). */
   csrfTokenOf(request: Request): string {
     return this.csrf.forSession(request.session.csrfNonce ?? '');
+  }
+
+  /**
+   * Shortens the current session's lifetime, like Django's `request.session.set_expiry(seconds)`:
+   * the session ends `seconds` from now at the latest (on every instance: the row's expiries are
+   * lowered; it never lengthens them). For product code, e.g. after a sensitive step on a shared
+   * computer. No effect without a session.
+   *
+   * @example
+   * await this.cookieSessions.setExpiry(request, 15 * 60); // at most 15 more minutes
+   */
+  async setExpiry(request: Request, seconds: number): Promise<void> {
+    const loaded = request.session?.loaded;
+    if (loaded === undefined) return;
+    await this.sessionRows.shortenLifetime(loaded.id, Math.max(0, Math.floor(seconds)));
   }
 
   /** Deletes the session's row; the caller clears the cookie. */

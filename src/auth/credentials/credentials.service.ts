@@ -4,6 +4,7 @@ import { AuditService } from '../../audit/audit.service';
 import { RequestContext } from '../../audit/request-context';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
+import { AppConfig } from '../../config/app-config';
 import { UserEntity } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { LoginThrottleService } from '../throttling/login-throttle.service';
@@ -17,6 +18,7 @@ export class CredentialsService {
     private readonly users: UsersService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -33,7 +35,18 @@ export class CredentialsService {
       await this.audit.record({ type: AuditEventType.LOGIN_FAILED, userId: check.userId, context, details: { reason: check.reason } });
       throw new DomainException(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
     }
-    await this.throttle.recordSuccess(throttleKey);
+    if (this.config.requireEmailVerification && !check.user.emailVerified) {
+      await this.throttle.recordSuccess(throttleKey);
+      await this.audit.record({
+        type: AuditEventType.LOGIN_FAILED,
+        userId: check.user.id,
+        context,
+        details: { reason: 'email_not_verified' },
+      });
+      throw new DomainException(ErrorCode.EMAIL_NOT_VERIFIED, 'Verify your email address first: follow the link sent to it');
+    }
+    // With MFA on, the count stands until the second factor is right too: the password alone does not reset it.
+    if (!check.user.mfaEnabled) await this.throttle.recordSuccess(throttleKey);
     return check.user;
   }
 

@@ -7,6 +7,7 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { UserEntity } from '../../users/user.entity';
 import { INVALID_CREDENTIALS_MESSAGE } from './credentials.service';
 import { LOGIN_BODY_KEY } from './login-body.decorator';
+import { LOGIN_FLAVOUR_KEY, LoginFlavour } from './login-flavour.decorator';
 import { LoginDto } from './login.dto';
 
 /** The same rules as the global pipe (app.setup.ts). */
@@ -35,6 +36,11 @@ export class LocalAuthGuard extends AuthGuard('local') {
     const request = context.switchToHttp().getRequest<Request>();
     const dto = this.reflector.get<typeof LoginDto | undefined>(LOGIN_BODY_KEY, context.getHandler()) ?? LoginDto;
     await bodyValidation.transform(request.body ?? {}, { type: 'body', metatype: dto });
+    const flavour = this.reflector.get<((body: Record<string, unknown>) => LoginFlavour) | undefined>(
+      LOGIN_FLAVOUR_KEY,
+      context.getHandler(),
+    );
+    request.loginFlavour = flavour?.((request.body ?? {}) as Record<string, unknown>) ?? 'session';
     return super.canActivate(context) as Promise<boolean>;
   }
 

@@ -32,8 +32,13 @@ export class LoginOriginGuard implements CanActivate {
       context.getClass(),
     ]);
     if (setsCookie !== undefined && !setsCookie(bodyOf(request))) return true;
-    if (!this.fromAllowedOrigin(request)) throw new DomainException(ErrorCode.FORBIDDEN, 'Cross-site login refused');
+    this.assertAllowedOrigin(request);
     return true;
+  }
+
+  /** The login-CSRF check by itself, for a step that sets the login's cookie later (POST /auth/mfa/verify). */
+  assertAllowedOrigin(request: Request): void {
+    if (!this.fromAllowedOrigin(request)) throw new DomainException(ErrorCode.FORBIDDEN, 'Cross-site login refused');
   }
 
   private fromAllowedOrigin(request: Request): boolean {

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 export class LoginDto {
   @ApiProperty({ example: 'alice', description: 'The username or the email' })
@@ -13,4 +13,12 @@ export class LoginDto {
   @MinLength(1)
   @MaxLength(1024)
   password!: string;
+
+  @ApiPropertyOptional({
+    default: true,
+    description: 'false: a browser-session cookie (no Expires/Max-Age), or a refresh family capped at SESSION_ABSOLUTE_TIMEOUT',
+  })
+  @IsOptional()
+  @IsBoolean()
+  remember?: boolean;
 }

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { Clock } from '../../common/clock/clock';
+import { AppConfig } from '../../config/app-config';
 import { AccessTokenService } from '../../tokens/access/access-token.service';
 import { CsrfTokenService } from '../csrf/csrf-token.service';
 import type { RequestContext } from '../../audit/request-context';
@@ -34,11 +35,19 @@ export class JwtLoginService {
     private readonly revocation: RevocationService,
     private readonly csrf: CsrfTokenService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
-  /** Starts a new login (refresh family) for a user whose credentials LocalStrategy verified. */
-  async start(user: UserEntity, client: RequestContext): Promise<IssuedTokens> {
-    const refresh = await this.refreshTokens.startFamily(user.id, client);
+  /**
+   * Starts a new login (refresh family) for a user whose credentials LocalStrategy verified. With
+   * `remember: false` the family lives at most SESSION_ABSOLUTE_TIMEOUT.
+   */
+  async start(user: UserEntity, client: RequestContext, options: { readonly remember?: boolean } = {}): Promise<IssuedTokens> {
+    const ttl =
+      options.remember === false
+        ? Math.min(this.config.jwtRefreshTtlSeconds, this.config.sessionAbsoluteTimeoutSeconds)
+        : this.config.jwtRefreshTtlSeconds;
+    const refresh = await this.refreshTokens.startFamily(user.id, client, ttl);
     return this.withAccessToken(refresh, user.roles);
   }
 

@@ -35,11 +35,12 @@ import { LocalAuthGuard } from '../credentials/local-auth.guard';
 import { LoginOriginGuard } from '../credentials/login-origin.guard';
 import { LoginSetsCookie } from '../credentials/login-sets-cookie.decorator';
 import { CSRF_HEADER } from '../csrf/csrf-header';
-import { CredentialsService } from '../credentials/credentials.service';
+import { LoginCompletionService, tokenPair } from '../credentials/login-completion.service';
+import { LoginFlavourOf, rememberOf } from '../credentials/login-flavour.decorator';
 import { VerifiedAccount } from '../credentials/verified-account.decorator';
 import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
-import { IssuedTokens, JwtLoginService } from './jwt-login.service';
-import { ACCESS_TOKEN_COOKIE, clearJwtCookies, readCookie, REFRESH_TOKEN_COOKIE, setCsrfCookie, setJwtCookies } from './jwt-cookies';
+import { JwtLoginService } from './jwt-login.service';
+import { ACCESS_TOKEN_COOKIE, clearJwtCookies, readCookie, REFRESH_TOKEN_COOKIE, setCsrfCookie } from './jwt-cookies';
 import type { Principal } from '../principal';
 
 class CsrfTokenView {
@@ -57,7 +58,7 @@ const TOKENS_RESPONSE = {
 export class JwtController {
   constructor(
     private readonly jwtLogins: JwtLoginService,
-    private readonly credentials: CredentialsService,
+    private readonly completion: LoginCompletionService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
@@ -67,6 +68,7 @@ export class JwtController {
   @UseGuards(IpThrottleGuard, LoginOriginGuard, LocalAuthGuard)
   @LoginBody(JwtLoginDto)
   @LoginSetsCookie((body) => body.transport === 'cookie')
+  @LoginFlavourOf((body) => (body.transport === 'cookie' ? 'jwt-cookie' : 'jwt-body'))
   @ApiOkResponse({
     description:
       '`transport: "body"` (default): the token pair, no cookie. `transport: "cookie"`: `{tokenType, expiresIn, csrfToken}` in the body; ' +
@@ -74,7 +76,9 @@ export class JwtController {
     schema: TOKENS_RESPONSE.schema,
   })
   @ApiBadRequestResponse({ description: 'Invalid body' })
-  @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
+  @ApiUnauthorizedResponse({
+    description: 'Invalid username or password; or MFA_REQUIRED with an `mfaToken` (complete at POST /auth/mfa/verify)',
+  })
   @ApiForbiddenResponse({
     description:
       'Cookie transport only (login CSRF): an `Origin` outside CORS_ORIGINS, or `Sec-Fetch-Site: cross-site` without a listed `Origin`. No cookie is set.',
@@ -85,9 +89,7 @@ export class JwtController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TokenPairView | CookieTokensView> {
-    const tokens = await this.jwtLogins.start(account, requestContext(request));
-    await this.credentials.confirm(account, 'jwt', requestContext(request), () => this.jwtLogins.abandon(tokens.familyId));
-    return body.transport === 'cookie' ? this.answerWithCookies(response, tokens) : tokenPair(tokens);
+    return this.completion.jwt(account, body.transport === 'cookie' ? 'jwt-cookie' : 'jwt-body', rememberOf(body), request, response);
   }
 
   @Get('me')
@@ -116,7 +118,7 @@ export class JwtController {
     if (body.refreshToken !== undefined) return tokenPair(await this.jwtLogins.refresh(body.refreshToken, requestContext(request)));
     const cookie = readCookie(request, REFRESH_TOKEN_COOKIE);
     if (cookie === undefined) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'A refresh token is required');
-    return this.answerWithCookies(response, await this.jwtLogins.refreshFromCookie(cookie, request, requestContext(request)));
+    return this.completion.answerWithCookies(response, await this.jwtLogins.refreshFromCookie(cookie, request, requestContext(request)));
   }
 
   @Get('csrf')
@@ -159,30 +161,4 @@ export class JwtController {
       clearJwtCookies(response, this.config);
     }
   }
-
-  private answerWithCookies(response: Response, tokens: IssuedTokens): CookieTokensView {
-    const csrfToken = this.jwtLogins.issueCsrfToken(tokens.familyId);
-    setJwtCookies(
-      response,
-      {
-        accessToken: tokens.accessToken,
-        accessTokenMaxAge: tokens.expiresIn,
-        refreshToken: tokens.refreshToken,
-        refreshTokenMaxAge: tokens.refreshExpiresIn,
-        csrfToken,
-      },
-      this.config,
-    );
-    return Object.assign(new CookieTokensView(), { tokenType: 'Bearer' as const, expiresIn: tokens.expiresIn, csrfToken });
-  }
-}
-
-function tokenPair(tokens: IssuedTokens): TokenPairView {
-  return Object.assign(new TokenPairView(), {
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-    tokenType: 'Bearer' as const,
-    expiresIn: tokens.expiresIn,
-    refreshExpiresIn: tokens.refreshExpiresIn,
-  });
 }

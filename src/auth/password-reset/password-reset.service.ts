@@ -5,8 +5,10 @@ import { RequestContext } from '../../audit/request-context';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { AppConfig } from '../../config/app-config';
+import { appLink } from '../../common/http/app-link';
 import { escapeHtml } from '../../mail/escape-html';
 import { MailerService } from '../../mail/mailer.service';
+import { SecurityNoticesService } from '../notices/security-notices.service';
 import { PasswordResetTokensService } from '../../users/passwords/password-reset-tokens.service';
 import { UsersService } from '../../users/users.service';
 import { DevicesService } from '../account/devices.service';
@@ -25,6 +27,7 @@ export class PasswordResetService {
     private readonly devices: DevicesService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly notices: SecurityNoticesService,
   ) {}
 
   /**
@@ -52,6 +55,7 @@ export class PasswordResetService {
     await this.users.storePasswordHash(user.id, passwordHash);
     await this.devices.endAll(user.id);
     await this.audit.record({ type: AuditEventType.PASSWORD_RESET, userId: user.id, context });
+    this.notices.send('password-changed', user);
   }
 
   private async sendResetMail(email: string, context: RequestContext): Promise<void> {
@@ -59,10 +63,7 @@ export class PasswordResetService {
     if (user === null || user.disabled) return;
     const token = await this.resetTokens.issue(user.id);
     if (token === null) return;
-    // Appended to APP_URL's own path, so an app served under /accounts gets /accounts/reset-password.
-    const link = new URL(this.config.appUrl);
-    link.pathname = `${link.pathname.replace(/\/+$/, '')}/reset-password`;
-    link.searchParams.set('token', token);
+    const link = appLink(this.config.appUrl, 'reset-password', token);
     await this.mailer.send({
       to: user.email,
       subject: 'Reset your password',

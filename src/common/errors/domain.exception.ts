@@ -9,6 +9,8 @@ export class DomainException extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Extra fields of the error body (e.g. `mfaToken` of MFA_REQUIRED); never a secret of the server. */
+    readonly extra: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'DomainException';

@@ -46,7 +46,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof DomainException) return errorBody(exception.code, exception.message);
+    if (exception instanceof DomainException) return { ...exception.extra, ...errorBody(exception.code, exception.message) };
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`Database unavailable: ${describe(exception)}`);

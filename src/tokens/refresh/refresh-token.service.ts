@@ -65,13 +65,13 @@ export class RefreshTokenService {
     private readonly clock: Clock,
   ) {}
 
-  /** Starts a family (a login) with its first token. */
-  startFamily(userId: string, client: RequestContext): Promise<IssuedRefreshToken> {
+  /** Starts a family (a login) with its first token; it lives `ttlSeconds` (default JWT_REFRESH_TTL), absolute. */
+  startFamily(userId: string, client: RequestContext, ttlSeconds = this.config.jwtRefreshTtlSeconds): Promise<IssuedRefreshToken> {
     return this.dataSource.transaction(async (manager) => {
       const [family] = await manager.query<Array<{ id: string; expires_at: Date }>>(
         `INSERT INTO refresh_families (user_id, expires_at, last_used_at, ip, user_agent)
          VALUES ($1, now() + make_interval(secs => $2), now(), $3, $4) RETURNING id, expires_at`,
-        [userId, this.config.jwtRefreshTtlSeconds, client.ip, client.userAgent],
+        [userId, ttlSeconds, client.ip, client.userAgent],
       );
       if (family === undefined) throw new Error('refresh family insert returned no row');
       return this.addToken(manager, { familyId: family.id, userId, parentId: null, expiresAt: family.expires_at });

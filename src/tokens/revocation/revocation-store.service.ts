@@ -65,6 +65,18 @@ export class RevocationStore {
     return this.publish(manager, [{ kind: 'tokens-valid-after', userId, at: at.getTime() }]);
   }
 
+  /**
+   * Before a user row is deleted: every access token of the user stops (tokens-valid-after), and the
+   * instant is kept in `deleted_users`, so it outlives the row for instances that load their state later.
+   */
+  async recordUserDeleted(manager: EntityManager, userId: string, at: Date): Promise<RevocationEvent[]> {
+    await manager.query(
+      'INSERT INTO deleted_users (user_id, deleted_at) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at',
+      [userId, at],
+    );
+    return this.publish(manager, [{ kind: 'tokens-valid-after', userId, at: at.getTime() }]);
+  }
+
   /** Sets the user's roles and tells every instance, so tokens issued before take the new roles. */
   async changeRoles(manager: EntityManager, userId: string, roles: readonly string[]): Promise<[UserEntity | null, RevocationEvent[]]> {
     const user = await this.users.setRoles(userId, roles, manager);
@@ -74,7 +86,7 @@ export class RevocationStore {
 
   /** Every revocation that can still stop a token, for memory at start-up and after a reconnection. */
   async snapshot(since: Date): Promise<RevocationEvent[]> {
-    const [accessTokens, families, users, rolesChanges] = await Promise.all([
+    const [accessTokens, families, users, rolesChanges, deletedUsers] = await Promise.all([
       this.dataSource.query<Array<{ jti: string; expires_at: Date }>>(
         'SELECT jti, expires_at FROM revoked_access_tokens WHERE expires_at > $1',
         [since],
@@ -84,12 +96,17 @@ export class RevocationStore {
       ]),
       this.users.findTokensValidAfterSince(since),
       this.users.findRolesChangedSince(since),
+      this.dataSource.query<Array<{ user_id: string; deleted_at: Date }>>(
+        'SELECT user_id, deleted_at FROM deleted_users WHERE deleted_at > $1',
+        [since],
+      ),
     ]);
     return [
       ...accessTokens.map((row): RevocationEvent => ({ kind: 'access-token', jti: row.jti, expiresAt: row.expires_at.getTime() })),
       ...families.map(familyEvent),
       ...users.map(({ userId, at }): RevocationEvent => ({ kind: 'tokens-valid-after', userId, at: at.getTime() })),
       ...rolesChanges.map(({ userId, roles, at }): RevocationEvent => ({ kind: 'roles', userId, roles, at: at.getTime() })),
+      ...deletedUsers.map((row): RevocationEvent => ({ kind: 'tokens-valid-after', userId: row.user_id, at: row.deleted_at.getTime() })),
     ];
   }
 

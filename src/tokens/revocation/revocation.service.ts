@@ -44,6 +44,31 @@ export class RevocationService {
     return this.write(manager, (m) => this.store.setTokensValidAfter(m, userId, at));
   }
 
+  /**
+   * Closes an account: in one transaction every refresh family is revoked, the user's access tokens
+   * stop (tokens-valid-after, kept in `deleted_users` beyond the row, and NOTIFYed to every instance
+   * at commit) and `deleteRow` deletes the user (sessions and the rest go with it). False, and
+   * nothing changed, when `deleteRow` found no user.
+   */
+  async closeAccount(userId: string, deleteRow: (manager: EntityManager) => Promise<boolean>): Promise<boolean> {
+    const events = await this.dataSource
+      .transaction(async (manager) => {
+        const revoked = [
+          ...(await this.store.revokeAllFamiliesOfUser(manager, userId)),
+          ...(await this.store.recordUserDeleted(manager, userId, new Date())),
+        ];
+        if (!(await deleteRow(manager))) throw new NoSuchUser();
+        return revoked;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof NoSuchUser) return null;
+        throw error;
+      });
+    if (events === null) return false;
+    for (const event of events) this.cache.apply(event);
+    return true;
+  }
+
   /** Sets the user's roles; access tokens issued before take the new roles at once, on every instance. */
   async changeRoles(userId: string, roles: readonly string[]): Promise<UserEntity | null> {
     const [user, events] = await this.dataSource.transaction((manager) => this.store.changeRoles(manager, userId, roles));
@@ -72,3 +97,5 @@ export class RevocationService {
     for (const event of events) this.cache.apply(event);
   }
 }
+
+class NoSuchUser extends Error {}

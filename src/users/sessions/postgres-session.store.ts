@@ -22,6 +22,8 @@ interface SessionRow {
   roles: string[];
   disabled: boolean;
   user_created_at: Date;
+  email_verified: boolean;
+  mfa_enabled: boolean;
 }
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
@@ -90,7 +92,8 @@ export class PostgresSessionStore extends Store {
   private async loadSession(sessionId: string): Promise<SessionData | null> {
     const rows = await this.dataSource.query<SessionRow[]>(
       `SELECT s.id, s.data, s.user_id, s.last_used_at,
-              u.username, u.email, u.roles, u.disabled, u.created_at AS user_created_at
+              u.username, u.email, u.roles, u.disabled, u.created_at AS user_created_at,
+              u.email_verified, u.mfa_enabled
          FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.sid_hash = $1 AND s.idle_expires_at > now() AND s.absolute_expires_at > now()`,
       [hashSecret(sessionId)],
@@ -107,6 +110,8 @@ export class PostgresSessionStore extends Store {
         roles: row.roles,
         disabled: row.disabled,
         createdAt: row.user_created_at.toISOString(),
+        emailVerified: row.email_verified,
+        mfaEnabled: row.mfa_enabled,
       },
     };
     return { ...(row.data as unknown as SessionData), userId: row.user_id, loaded };

@@ -12,6 +12,8 @@ export interface LoadedSession {
     readonly roles: readonly string[];
     readonly disabled: boolean;
     readonly createdAt: string;
+    readonly emailVerified: boolean;
+    readonly mfaEnabled: boolean;
   };
 }
 

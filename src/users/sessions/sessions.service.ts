@@ -30,4 +30,15 @@ export class SessionsService {
       .createQueryBuilder('s')
       .where(new Brackets((where) => where.where('s.idle_expires_at > now()').andWhere('s.absolute_expires_at > now()')));
   }
+
+  /** Lowers both expiries of a session row to at most `seconds` from now (CookieSessionService.setExpiry). */
+  async shortenLifetime(sessionId: string, seconds: number): Promise<void> {
+    await this.sessions.query(
+      `UPDATE sessions
+          SET idle_expires_at = LEAST(idle_expires_at, now() + make_interval(secs => $2)),
+              absolute_expires_at = LEAST(absolute_expires_at, now() + make_interval(secs => $2))
+        WHERE id = $1`,
+      [sessionId, seconds],
+    );
+  }
 }
