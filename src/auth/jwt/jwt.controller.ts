@@ -5,6 +5,7 @@ import {
   ApiConflictResponse,
   ApiExtraModels,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
@@ -34,6 +35,7 @@ import { CredentialsService } from '../credentials/credentials.service';
 import { VerifiedAccount } from '../credentials/verified-account.decorator';
 import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
 import { IssuedTokens, JwtLoginService } from './jwt-login.service';
+import { readIdempotencyKey } from './idempotency-key';
 import { clearJwtCookies, readCookie, REFRESH_TOKEN_COOKIE, setJwtCookies } from './jwt-cookies';
 import type { Principal } from '../principal';
 
@@ -86,16 +88,24 @@ export class JwtController {
   @ApiOkResponse(TOKENS_RESPONSE)
   @ApiUnauthorizedResponse({ description: 'Invalid, expired or revoked refresh token; reuse of a spent one revokes its login' })
   @ApiConflictResponse({ description: 'The token was rotated within REFRESH_REUSE_GRACE seconds; nothing revoked' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'One new key per refresh attempt, reused only for its retries: within 60 s, the same key and token answer the same successor again',
+  })
+  @ApiBadRequestResponse({ description: 'Malformed Idempotency-Key' })
   @ApiForbiddenResponse({ description: 'Cookie transport without a valid X-CSRF-Token' })
   async refresh(
     @Body() body: RefreshTokenDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TokenPairView | CookieTokensView> {
-    if (body.refreshToken !== undefined) return tokenPair(await this.jwtLogins.refresh(body.refreshToken, requestContext(request)));
+    const key = readIdempotencyKey(request);
+    if (body.refreshToken !== undefined) return tokenPair(await this.jwtLogins.refresh(body.refreshToken, requestContext(request), key));
     const cookie = readCookie(request, REFRESH_TOKEN_COOKIE);
     if (cookie === undefined) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'A refresh token is required');
-    return this.answerWithCookies(response, await this.jwtLogins.refreshFromCookie(cookie, request, requestContext(request)));
+    return this.answerWithCookies(response, await this.jwtLogins.refreshFromCookie(cookie, request, requestContext(request), key));
   }
 
   @Post('logout')
