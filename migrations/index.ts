@@ -5,6 +5,7 @@ import { CreateAuthEvents1795600000000 } from './1795600000000-create-auth-event
 import { CreatePasswordResetTokens1795610000000 } from './1795610000000-create-password-reset-tokens';
 import { CreateLoginFailures1795620000000 } from './1795620000000-create-login-failures';
 import { AddUsersRolesChangedAt1795630000000 } from './1795630000000-add-users-roles-changed-at';
+import { AddRefreshTokensRetryKey1795640000000 } from './1795640000000-add-refresh-tokens-retry-key';
 import { Accounts1796100000000 } from './1796100000000-accounts';
 
 /** Every migration, in order. Listed explicitly: the app, the CLI and the tests load the same set. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   CreatePasswordResetTokens1795610000000,
   CreateLoginFailures1795620000000,
   AddUsersRolesChangedAt1795630000000,
+  AddRefreshTokensRetryKey1795640000000,
   Accounts1796100000000,
 ];

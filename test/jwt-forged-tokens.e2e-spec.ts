@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
 import { accessClaims, base64url as b64, kid, login, refresh, signWith } from './utils/jwt-helpers';
@@ -176,5 +176,78 @@ describe('JwtGuard against forged and malformed tokens', () => {
     for (const response of bodies) {
       expect(JSON.stringify(response.body)).not.toMatch(/jwt|signature|malformed|jwt expired|algorithm|kid|no auth token/i);
     }
+  });
+
+  describe('claims out of range', () => {
+    const now = () => Math.floor(Date.now() / 1000);
+    const logoutWith = (token: string) => request(t.http).post('/auth/jwt/logout').set('Authorization', `Bearer ${token}`).send({});
+
+    it.each([
+      ['an exp beyond what a Date holds', () => ({ exp: 8_640_000_000_001 })],
+      ['an exp of 1e300', () => ({ exp: 1e300 })],
+      ['an exp 100 years ahead', () => ({ exp: now() + 100 * 365 * 86_400 })],
+      ['an exp - iat one second longer than JWT_ACCESS_TTL', () => ({ exp: now() + t.config.jwtAccessTtlSeconds + 1 })],
+      ['an iat beyond what a Date holds', () => ({ iat: 8_640_000_000_001 })],
+      ['an nbf beyond what a Date holds', () => ({ nbf: 1e300 })],
+    ])('refuses a token with %s at the guard, and its logout, with the RFC 6750 401', async (_label, overrides) => {
+      const token = sign(overrides());
+
+      await expectRefused(token);
+      const logout = await logoutWith(token);
+      expect(logout.status).toBe(401);
+      expect(logout.headers['www-authenticate']).toBe(INVALID_TOKEN_CHALLENGE);
+    });
+
+    it('accepts a lifetime of exactly JWT_ACCESS_TTL (control)', async () => {
+      expect((await withBearer(sign({ exp: now() + t.config.jwtAccessTtlSeconds }))).status).toBe(200);
+    });
+  });
+
+  describe('tokens of a user that no longer exists', () => {
+    async function goneUserToken(username: string): Promise<string> {
+      const gone = await registerUser(t, username);
+      const pair = await login(t, username);
+      await t.query('DELETE FROM users WHERE id = $1', [gone.id]);
+      return pair.accessToken;
+    }
+
+    it.each([
+      ['GET', '/auth/jwt/me'],
+      ['GET', '/auth/me'],
+      ['POST', '/auth/jwt/logout'],
+    ])('answers %s %s with the RFC 6750 401', async (method, path) => {
+      const token = await goneUserToken(`gone-${method.toLowerCase()}-${path.split('/').pop()}`);
+
+      const call = method === 'GET' ? request(t.http).get(path) : request(t.http).post(path).send({});
+      const response = await call.set('Authorization', `Bearer ${token}`);
+
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe(INVALID_TOKEN_CHALLENGE);
+      expect(response.body.code).toBe('INVALID_TOKEN');
+    });
+
+    it('answers a validly signed token naming a user that never existed with 401 on logout', async () => {
+      const response = await request(t.http)
+        .post('/auth/jwt/logout')
+        .set('Authorization', `Bearer ${signWith(accessClaims(t, randomUUID()), secret, { kid: validKid })}`)
+        .send({});
+
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe(INVALID_TOKEN_CHALLENGE);
+    });
+
+    it.each([
+      ['GET', '/auth/sessions', undefined],
+      ['POST', '/auth/logout-all', {}],
+      ['POST', '/auth/password/change', { currentPassword: 'a decent passphrase', newPassword: 'another decent passphrase' }],
+      ['GET', '/auth/jwt/csrf', undefined],
+    ])('never answers %s %s with a 5xx', async (method, path, body) => {
+      const token = await goneUserToken(`gone${path.replace(/\W/g, '').slice(-12)}`);
+
+      const call = method === 'GET' ? request(t.http).get(path) : request(t.http).post(path).send(body);
+      const response = await call.set('Authorization', `Bearer ${token}`);
+
+      expect(response.status).toBeLessThan(500);
+    });
   });
 });

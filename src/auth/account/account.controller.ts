@@ -23,6 +23,7 @@ import { CurrentUser } from '../guards/current-user.decorator';
 import { AccountDeletionService } from './account-deletion.service';
 import { ChangePasswordDto, CloseAccountDto } from './change-password.dto';
 import { SessionOrJwtGuard } from '../guards/session-or-jwt.guard';
+import { invalidAccessToken } from '../jwt/invalid-access-token';
 import { clearJwtCookies } from '../jwt/jwt-cookies';
 import { DeviceView } from './device.view';
 import { DevicesService } from './devices.service';
@@ -58,7 +59,10 @@ export class AccountController {
   @ApiOkResponse({ type: MeView })
   async me(@CurrentUser() caller: Principal): Promise<MeView> {
     const user = await this.users.findById(caller.userId);
-    if (user === null) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required');
+    // A token outlives its user's row (no query per request checks it): the user is gone, the token invalid.
+    if (user === null) {
+      throw caller.authMethod === 'jwt' ? invalidAccessToken() : new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required');
+    }
     return Object.assign(new MeView(), UserView.of(user), { authMethod: caller.authMethod });
   }
 

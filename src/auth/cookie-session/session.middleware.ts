@@ -36,7 +36,9 @@ export class SessionMiddleware implements NestMiddleware {
       resave: false,
       saveUninitialized: false,
       rolling: false,
-      unset: 'destroy',
+      // Only an explicit destroy (logout, regenerate) deletes a row: with 'destroy', express-session
+      // deletes the session of a request whose load failed, so a database blip would log users out.
+      unset: 'keep',
       proxy: config.trustProxyHops > 0,
       cookie: { ...sessionCookieOptions(config), maxAge: config.sessionAbsoluteTimeoutSeconds * 1000 },
     });
@@ -48,10 +50,21 @@ export class SessionMiddleware implements NestMiddleware {
     next();
   }
 
-  /** Loads the request's session, or gives it an empty one, unless that already happened. */
+  /**
+   * Loads the request's session, or gives it an empty one, unless that already happened. A failed
+   * load (the database did not answer) leaves the session untouched: the request fails (503) and
+   * the same cookie works again once the database does.
+   */
   ensure(request: Request, response: Response): Promise<void> {
     if (request.session !== undefined) return Promise.resolve();
-    return new Promise((resolve, reject) => this.handler(request, response, (error?: unknown) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.handler(request, response, (error?: unknown) => {
+        if (!error) return resolve();
+        // Nothing may act on a session that was never loaded: no destroy, save or touch at the end.
+        delete (request as { sessionID?: string }).sessionID;
+        reject(error);
+      }),
+    );
   }
 }
 

@@ -3,7 +3,9 @@ import type { Request } from 'express';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { Clock } from '../../common/clock/clock';
+import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '../../common/errors/database-errors';
 import { AppConfig } from '../../config/app-config';
+import { invalidAccessToken } from './invalid-access-token';
 import { AccessTokenService } from '../../tokens/access/access-token.service';
 import { CsrfTokenService } from '../csrf/csrf-token.service';
 import type { RequestContext } from '../../audit/request-context';
@@ -56,22 +58,25 @@ export class JwtLoginService {
     return this.revocation.revokeFamily(familyId);
   }
 
-  async refresh(refreshToken: string, client: RequestContext): Promise<IssuedTokens> {
-    const refresh = await this.refreshTokens.rotate(refreshToken, client);
-    const user = await this.users.findById(refresh.userId);
-    if (user === null || user.disabled) {
+  /**
+   * Rotates the refresh token; the user is read in the rotation's transaction, so no failure after
+   * the spend can leave the client without its successor. `idempotencyKey` makes it retryable.
+   */
+  async refresh(refreshToken: string, client: RequestContext, idempotencyKey?: string): Promise<IssuedTokens> {
+    const refresh = await this.refreshTokens.rotate(refreshToken, client, idempotencyKey);
+    if (refresh.userDisabled) {
       await this.revocation.revokeFamily(refresh.familyId);
       throw new DomainException(ErrorCode.INVALID_TOKEN, 'Invalid or expired refresh token');
     }
-    return this.withAccessToken(refresh, user.roles);
+    return this.withAccessToken(refresh, refresh.roles);
   }
 
   /** Cookie transport: the CSRF token must belong to the token's login, checked before anything is spent. */
-  async refreshFromCookie(refreshToken: string, request: Request, client: RequestContext): Promise<IssuedTokens> {
+  async refreshFromCookie(refreshToken: string, request: Request, client: RequestContext, idempotencyKey?: string): Promise<IssuedTokens> {
     const owner = await this.refreshTokens.findOwner(refreshToken);
     if (owner === undefined) throw new DomainException(ErrorCode.INVALID_TOKEN, 'Invalid or expired refresh token');
     assertJwtCsrf(request, owner.familyId, this.csrf);
-    return this.refresh(refreshToken, client);
+    return this.refresh(refreshToken, client, idempotencyKey);
   }
 
   issueCsrfToken(familyId: string): string {
@@ -95,7 +100,12 @@ export class JwtLoginService {
   /** Stops the presented access token and its login at once; also the login of `refreshToken`, if the caller's. */
   async logout(principal: Principal, refreshToken?: string): Promise<void> {
     if (principal.accessToken !== undefined) {
-      await this.revocation.revokeAccessToken(principal.accessToken.jti, principal.userId, principal.accessToken.exp);
+      // The blocklist row references the user: a foreign-key failure is the database saying the user is gone.
+      await this.revocation
+        .revokeAccessToken(principal.accessToken.jti, principal.userId, principal.accessToken.exp)
+        .catch((error: unknown) => {
+          throw pgErrorCode(error) === PG_FOREIGN_KEY_VIOLATION ? invalidAccessToken() : error;
+        });
     }
     await this.revocation.revokeFamily(principal.loginId);
     const other = refreshToken === undefined ? undefined : await this.refreshTokens.findOwner(refreshToken);
@@ -106,7 +116,7 @@ export class JwtLoginService {
 
   async currentUser(principal: Principal): Promise<UserView> {
     const user = await this.users.findById(principal.userId);
-    if (user === null) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required');
+    if (user === null) throw invalidAccessToken();
     return UserView.of(user);
   }
 

@@ -40,6 +40,7 @@ import { LoginFlavourOf, rememberOf } from '../credentials/login-flavour.decorat
 import { VerifiedAccount } from '../credentials/verified-account.decorator';
 import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
 import { JwtLoginService } from './jwt-login.service';
+import { readIdempotencyKey } from './idempotency-key';
 import { ACCESS_TOKEN_COOKIE, clearJwtCookies, readCookie, REFRESH_TOKEN_COOKIE, setCsrfCookie } from './jwt-cookies';
 import type { Principal } from '../principal';
 
@@ -108,6 +109,13 @@ export class JwtController {
   @ApiOkResponse(TOKENS_RESPONSE)
   @ApiUnauthorizedResponse({ description: 'Invalid, expired or revoked refresh token; reuse of a spent one revokes its login' })
   @ApiConflictResponse({ description: 'The token was rotated within REFRESH_REUSE_GRACE seconds; nothing revoked' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'One new key per refresh attempt, reused only for its retries: within 60 s, the same key and token answer the same successor again',
+  })
+  @ApiBadRequestResponse({ description: 'Malformed Idempotency-Key' })
   @ApiForbiddenResponse({ description: 'Cookie transport without a valid X-CSRF-Token' })
   @ApiHeader({ name: CSRF_HEADER, required: false, description: 'Required when the refresh token comes in the refresh_token cookie' })
   async refresh(
@@ -115,10 +123,14 @@ export class JwtController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TokenPairView | CookieTokensView> {
-    if (body.refreshToken !== undefined) return tokenPair(await this.jwtLogins.refresh(body.refreshToken, requestContext(request)));
+    const key = readIdempotencyKey(request);
+    if (body.refreshToken !== undefined) return tokenPair(await this.jwtLogins.refresh(body.refreshToken, requestContext(request), key));
     const cookie = readCookie(request, REFRESH_TOKEN_COOKIE);
     if (cookie === undefined) throw new DomainException(ErrorCode.UNAUTHENTICATED, 'A refresh token is required');
-    return this.completion.answerWithCookies(response, await this.jwtLogins.refreshFromCookie(cookie, request, requestContext(request)));
+    return this.completion.answerWithCookies(
+      response,
+      await this.jwtLogins.refreshFromCookie(cookie, request, requestContext(request), key),
+    );
   }
 
   @Get('csrf')

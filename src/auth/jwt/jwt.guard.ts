@@ -5,6 +5,7 @@ import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import type { Principal } from '../principal';
 import { readAccessToken } from './access-token.extractor';
+import { invalidAccessToken } from './invalid-access-token';
 
 /**
  * `AuthGuard('jwt')`: admits requests that carry a valid, unrevoked access token of this service, in
@@ -48,8 +49,6 @@ export class JwtGuard extends AuthGuard('jwt') {
     if (readAccessToken(context.switchToHttp().getRequest<Request>()) === undefined) {
       throw new DomainException(ErrorCode.UNAUTHENTICATED, 'Authentication required', { 'WWW-Authenticate': 'Bearer' });
     }
-    throw new DomainException(ErrorCode.INVALID_TOKEN, 'Invalid or expired access token', {
-      'WWW-Authenticate': 'Bearer error="invalid_token"',
-    });
+    throw invalidAccessToken();
   }
 }

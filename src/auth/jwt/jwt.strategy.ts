@@ -23,7 +23,7 @@ import { readAccessToken } from './access-token.extractor';
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     keys: JwtKeyRing,
-    config: AppConfig,
+    private readonly config: AppConfig,
     private readonly revocation: RevocationService,
     private readonly csrf: CsrfTokenService,
   ) {
@@ -35,7 +35,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(request: Request, payload: unknown): Promise<Principal | null> {
-    const claims = parseAccessTokenClaims(payload);
+    const claims = parseAccessTokenClaims(payload, this.config.jwtAccessTtlSeconds);
     if (claims === null || (await this.revocation.isRevoked(claims))) return null;
     const source = readAccessToken(request)?.source ?? 'bearer';
     if (source === 'cookie' && isUnsafeMethod(request.method)) assertJwtCsrf(request, claims.sid, this.csrf);

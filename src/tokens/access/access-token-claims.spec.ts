@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseAccessTokenClaims } from './access-token-claims';
 
+const TTL = 900;
+
 describe('parseAccessTokenClaims', () => {
   const valid = {
     sub: randomUUID(),
@@ -15,7 +17,7 @@ describe('parseAccessTokenClaims', () => {
   };
 
   it('accepts the claims of an access token', () => {
-    expect(parseAccessTokenClaims(valid)).toEqual(valid);
+    expect(parseAccessTokenClaims(valid, TTL)).toEqual(valid);
   });
 
   it.each([
@@ -31,11 +33,24 @@ describe('parseAccessTokenClaims', () => {
     ['no sid', { sid: undefined }],
     ['roles that are not a list', { roles: 'admin' }],
     ['roles that are not strings', { roles: [1] }],
+    ['an exp beyond what a Date holds', { exp: 8_640_000_000_001 }],
+    ['an exp of 1e300', { exp: 1e300 }],
+    ['an iat beyond what a Date holds', { iat: 8_640_000_000_001, exp: 8_640_000_000_901 }],
+    ['a negative iat', { iat: -1 }],
+    ['an nbf beyond what a Date holds', { nbf: 8_640_000_000_001 }],
+    ['a string nbf', { nbf: '0' }],
+    ['an exp - iat longer than the TTL', { exp: 1_800_000_901 }],
+    ['an exp before its iat', { exp: 1_799_999_999 }],
   ])('refuses a payload with %s', (_label, change) => {
-    expect(parseAccessTokenClaims({ ...valid, ...change })).toBeNull();
+    expect(parseAccessTokenClaims({ ...valid, ...change }, TTL)).toBeNull();
+  });
+
+  it('accepts an nbf within range and a lifetime of exactly the TTL', () => {
+    expect(parseAccessTokenClaims({ ...valid, nbf: valid.iat }, TTL)).not.toBeNull();
+    expect(parseAccessTokenClaims({ ...valid, exp: valid.iat + TTL }, TTL)).not.toBeNull();
   });
 
   it.each([[null], ['a string'], [42]])('refuses the payload %p', (payload) => {
-    expect(parseAccessTokenClaims(payload)).toBeNull();
+    expect(parseAccessTokenClaims(payload, TTL)).toBeNull();
   });
 });

@@ -44,4 +44,12 @@ export class RefreshTokenEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /**
+   * Hex SHA-256 of the `Idempotency-Key` of the refresh that spent this token, if it sent one: a
+   * retry with that key (within 60 s of `usedAt`) gets the same successor, which is recomputed
+   * from the token and the key, never stored.
+   */
+  @Column({ name: 'idempotency_key_hash', type: 'varchar', length: 64, nullable: true })
+  idempotencyKeyHash!: string | null;
 }

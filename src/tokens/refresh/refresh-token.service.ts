@@ -1,5 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { retryOnConflict } from '../../common/errors/database-errors';
 import { AppConfig } from '../../config/app-config';
 import { DomainException } from '../../common/errors/domain.exception';
 import { ErrorCode } from '../../common/errors/error-code';
@@ -18,6 +20,15 @@ export interface IssuedRefreshToken {
   readonly expiresIn: number;
 }
 
+/** A rotation's successor, with the user as the same transaction read it. */
+export interface RotatedRefreshToken extends IssuedRefreshToken {
+  readonly roles: readonly string[];
+  readonly userDisabled: boolean;
+}
+
+/** How long a refresh that sent an `Idempotency-Key` can be retried with the same key and token (API.md). */
+export const REFRESH_RETRY_WINDOW_SECONDS = 60;
+
 export interface RefreshFamilyView {
   readonly id: string;
   readonly createdAt: Date;
@@ -28,7 +39,7 @@ export interface RefreshFamilyView {
 }
 
 type RotationOutcome =
-  | { readonly kind: 'rotated'; readonly issued: IssuedRefreshToken }
+  | { readonly kind: 'rotated'; readonly issued: RotatedRefreshToken }
   | { readonly kind: 'invalid' }
   | { readonly kind: 'recently-rotated' }
   | { readonly kind: 'reused'; readonly familyId: string; readonly userId: string };
@@ -38,14 +49,15 @@ interface SpentRow {
   family_id: string;
   user_id: string;
   expires_at: Date;
+  roles: string[];
+  disabled: boolean;
 }
 
-interface TokenStateRow {
-  family_id: string;
-  user_id: string;
+interface TokenStateRow extends SpentRow {
   used_at: Date | null;
   dead: boolean;
   within_grace: boolean;
+  retry_key_matches: boolean;
 }
 
 const invalidRefreshToken = () => new DomainException(ErrorCode.INVALID_TOKEN, 'Invalid or expired refresh token');
@@ -63,7 +75,12 @@ export class RefreshTokenService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    // One key per JWT_SECRET entry: the first derives successors, every one is tried on a retry.
+    this.retryKeys = config.jwtSecrets.map((secret) => createHmac('sha256', secret).update('refresh-retry-successor').digest());
+  }
+
+  private readonly retryKeys: readonly Buffer[];
 
   /** Starts a family (a login) with its first token; it lives `ttlSeconds` (default JWT_REFRESH_TTL), absolute. */
   startFamily(userId: string, client: RequestContext, ttlSeconds = this.config.jwtRefreshTtlSeconds): Promise<IssuedRefreshToken> {
@@ -78,10 +95,18 @@ export class RefreshTokenService {
     });
   }
 
-  /** Spends `token` and returns the next one of its family; throws 401 (invalid, reused) or 409 (grace). */
-  async rotate(token: string, client: RequestContext): Promise<IssuedRefreshToken> {
+  /**
+   * Spends `token` and returns the next one of its family; throws 401 (invalid, reused) or 409 (grace).
+   * With an `idempotencyKey`, the successor is derived from the token and the key (HMAC), so that a
+   * retry with both, within {@link REFRESH_RETRY_WINDOW_SECONDS} of the spend, gets it again while
+   * it is unspent; only the key's hash is stored. A deadlock or serialisation failure reruns the
+   * transaction (nothing leaves it before it commits).
+   */
+  async rotate(token: string, client: RequestContext, idempotencyKey?: string): Promise<RotatedRefreshToken> {
     if (!isSecretToken(token)) throw invalidRefreshToken();
-    const outcome = await this.dataSource.transaction((manager) => this.spend(manager, hashSecret(token), client));
+    const outcome = await retryOnConflict(() =>
+      this.dataSource.transaction((manager) => this.spend(manager, token, client, idempotencyKey)),
+    );
     switch (outcome.kind) {
       case 'rotated':
         return outcome.issued;
@@ -129,7 +154,9 @@ export class RefreshTokenService {
     }));
   }
 
-  private async spend(manager: EntityManager, tokenHash: string, client: RequestContext): Promise<RotationOutcome> {
+  private async spend(manager: EntityManager, token: string, client: RequestContext, idempotencyKey?: string): Promise<RotationOutcome> {
+    const tokenHash = hashSecret(token);
+    const keyHash = idempotencyKey === undefined ? null : hashSecret(idempotencyKey);
     // The family row is locked first by every refresh of the family, so concurrent refreshes and
     // the revocation a reuse triggers queue on one lock instead of deadlocking over token rows.
     await manager.query(
@@ -138,14 +165,14 @@ export class RefreshTokenService {
     );
     const [spent] = await manager.query<SpentRow[]>(
       `WITH spent AS (
-         UPDATE refresh_tokens t SET used_at = now()
-         FROM refresh_families f
+         UPDATE refresh_tokens t SET used_at = now(), idempotency_key_hash = $2
+         FROM refresh_families f, users u
          WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.revoked_at IS NULL
-           AND f.id = t.family_id AND f.revoked_at IS NULL AND f.expires_at > now()
-         RETURNING t.id, t.family_id, t.user_id, f.expires_at
+           AND f.id = t.family_id AND f.revoked_at IS NULL AND f.expires_at > now() AND u.id = t.user_id
+         RETURNING t.id, t.family_id, t.user_id, f.expires_at, u.roles, u.disabled
        )
-       SELECT id, family_id, user_id, expires_at FROM spent`,
-      [tokenHash],
+       SELECT id, family_id, user_id, expires_at, roles, disabled FROM spent`,
+      [tokenHash, keyHash],
     );
     if (spent !== undefined) {
       await manager.query('UPDATE refresh_families SET last_used_at = now(), ip = $2, user_agent = $3 WHERE id = $1', [
@@ -153,47 +180,93 @@ export class RefreshTokenService {
         client.ip,
         client.userAgent,
       ]);
+      const value = idempotencyKey === undefined ? undefined : this.successorOf(token, idempotencyKey, this.retryKeys[0]);
       const issued = await this.addToken(manager, {
         familyId: spent.family_id,
         userId: spent.user_id,
         parentId: spent.id,
         expiresAt: spent.expires_at,
+        value,
       });
-      return { kind: 'rotated', issued };
+      return { kind: 'rotated', issued: withUser(issued, spent) };
     }
-    return this.explainRefusal(manager, tokenHash);
+    return this.explainRefusal(manager, token, idempotencyKey);
   }
 
-  /** Why the token could not be spent. Grace is measured on the wall clock, not the transaction's start. */
-  private async explainRefusal(manager: EntityManager, tokenHash: string): Promise<RotationOutcome> {
+  /**
+   * Why the token could not be spent, unless this is the retry of a refresh that spent it with the
+   * same key. Windows are measured on the wall clock, not the transaction's start.
+   */
+  private async explainRefusal(manager: EntityManager, token: string, idempotencyKey?: string): Promise<RotationOutcome> {
+    const keyHash = idempotencyKey === undefined ? null : hashSecret(idempotencyKey);
     const [state] = await manager.query<TokenStateRow[]>(
-      `SELECT t.family_id, t.user_id, t.used_at,
+      `SELECT t.id, t.family_id, t.user_id, t.used_at, f.expires_at, u.roles, u.disabled,
               (t.revoked_at IS NOT NULL OR f.revoked_at IS NOT NULL OR f.expires_at <= now()) AS dead,
-              ($2::double precision > 0 AND t.used_at > clock_timestamp() - make_interval(secs => $2::double precision)) AS within_grace
-       FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id
+              ($2::double precision > 0 AND t.used_at > clock_timestamp() - make_interval(secs => $2::double precision)) AS within_grace,
+              ($3::varchar IS NOT NULL AND t.idempotency_key_hash = $3
+                AND t.used_at > clock_timestamp() - make_interval(secs => $4::double precision)) AS retry_key_matches
+       FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id JOIN users u ON u.id = t.user_id
        WHERE t.token_hash = $1`,
-      [tokenHash, this.config.refreshReuseGraceSeconds],
+      [hashSecret(token), this.config.refreshReuseGraceSeconds, keyHash, REFRESH_RETRY_WINDOW_SECONDS],
     );
     if (state === undefined || state.dead || state.used_at === null) return { kind: 'invalid' };
+    if (state.retry_key_matches && idempotencyKey !== undefined) {
+      const retried = await this.findRetriedSuccessor(manager, token, state, idempotencyKey);
+      if (retried !== undefined) return { kind: 'rotated', issued: retried };
+    }
     if (state.within_grace) return { kind: 'recently-rotated' };
     await this.revocation.revokeFamily(state.family_id, manager);
     return { kind: 'reused', familyId: state.family_id, userId: state.user_id };
   }
 
+  /**
+   * The successor a refresh with this key issued, recomputed (under any configured JWT_SECRET), while
+   * it is still unspent: once the client spent it, it had the answer, and the retry is reuse.
+   */
+  private async findRetriedSuccessor(
+    manager: EntityManager,
+    token: string,
+    parent: TokenStateRow,
+    key: string,
+  ): Promise<RotatedRefreshToken | undefined> {
+    const candidates = this.retryKeys.map((retryKey) => this.successorOf(token, key, retryKey));
+    const [child] = await manager.query<Array<{ token_hash: string }>>(
+      `SELECT token_hash FROM refresh_tokens
+        WHERE parent_id = $1 AND token_hash = ANY($2::varchar[]) AND used_at IS NULL AND revoked_at IS NULL`,
+      [parent.id, candidates.map(hashSecret)],
+    );
+    const value = child === undefined ? undefined : candidates.find((candidate) => hashSecret(candidate) === child.token_hash);
+    if (value === undefined) return undefined;
+    return withUser(this.issued(value, { familyId: parent.family_id, userId: parent.user_id, expiresAt: parent.expires_at }), parent);
+  }
+
+  private successorOf(token: string, idempotencyKey: string, retryKey: Buffer | undefined): string {
+    if (retryKey === undefined) throw new Error('no JWT_SECRET to derive refresh successors from');
+    return createHmac('sha256', retryKey).update(`${token}\n${idempotencyKey}`).digest('base64url');
+  }
+
   private async addToken(
     manager: EntityManager,
-    token: { familyId: string; userId: string; parentId: string | null; expiresAt: Date },
+    token: { familyId: string; userId: string; parentId: string | null; expiresAt: Date; value?: string },
   ): Promise<IssuedRefreshToken> {
-    const value = newSecretToken();
+    const value = token.value ?? newSecretToken();
     await manager.query('INSERT INTO refresh_tokens (token_hash, family_id, parent_id, user_id) VALUES ($1, $2, $3, $4)', [
       hashSecret(value),
       token.familyId,
       token.parentId,
       token.userId,
     ]);
+    return this.issued(value, token);
+  }
+
+  private issued(value: string, token: { familyId: string; userId: string; expiresAt: Date }): IssuedRefreshToken {
     // The expiry comes from the database clock; rounding hides the milliseconds the insert took.
     const remaining = Math.round((token.expiresAt.getTime() - this.clock.now()) / 1000);
     const expiresIn = Math.min(this.config.jwtRefreshTtlSeconds, Math.max(0, remaining));
     return { token: value, familyId: token.familyId, userId: token.userId, expiresIn };
   }
+}
+
+function withUser(issued: IssuedRefreshToken, user: { roles: string[]; disabled: boolean }): RotatedRefreshToken {
+  return { ...issued, roles: user.roles, userDisabled: user.disabled };
 }
