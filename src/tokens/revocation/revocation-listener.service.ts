@@ -80,7 +80,7 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const connectionString = this.config.databaseUrl;
+    const connectionString = this.config.databaseListenUrl;
     if (connectionString === undefined) throw new Error('No database URL for the revocation listener');
     const client = new Client({ connectionString, application_name: LISTENER_APPLICATION_NAME, keepAlive: true });
     client.on('error', (error) => this.lost(client, error));
