@@ -2,6 +2,7 @@ import { AuthEventEntity } from '../audit/auth-event.entity';
 import { LoginFailureEntity } from '../auth/throttling/login-failure.entity';
 import { RefreshFamilyEntity } from '../tokens/refresh/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh/refresh-token.entity';
+import { RevocationEventLogEntity } from '../tokens/revocation/revocation-event-log.entity';
 import { RevokedAccessTokenEntity } from '../tokens/revocation/revoked-access-token.entity';
 import { PasswordResetTokenEntity } from '../users/passwords/password-reset-token.entity';
 import { SessionEntity } from '../users/sessions/session.entity';
@@ -15,6 +16,7 @@ export const ENTITIES = [
   RefreshFamilyEntity,
   RefreshTokenEntity,
   RevokedAccessTokenEntity,
+  RevocationEventLogEntity,
   AuthEventEntity,
   LoginFailureEntity,
 ];

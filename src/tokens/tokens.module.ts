@@ -8,7 +8,9 @@ import { TokensExpiredRowsPruner } from './tokens-expired-rows.pruner';
 import { JwtKeyRing } from './access/jwt-key-ring';
 import { RefreshTokenService } from './refresh/refresh-token.service';
 import { RevocationCache } from './revocation/revocation-cache';
+import { RevocationFeed } from './revocation/revocation-feed.service';
 import { RevocationListener } from './revocation/revocation-listener.service';
+import { RevocationRelay } from './revocation/revocation-relay';
 import { RevocationStore } from './revocation/revocation-store.service';
 import { RevocationService } from './revocation/revocation.service';
 
@@ -21,7 +23,9 @@ import { RevocationService } from './revocation/revocation.service';
     AccessTokenService,
     RefreshTokenService,
     RevocationCache,
+    RevocationRelay,
     RevocationStore,
+    RevocationFeed,
     RevocationListener,
     RevocationService,
     TokensExpiredRowsPruner,
