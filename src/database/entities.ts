@@ -1,4 +1,5 @@
 import { AuthEventEntity } from '../audit/auth-event.entity';
+import { HousekeepingRunEntity } from '../common/housekeeping-run.entity';
 import { LoginFailureEntity } from '../auth/throttling/login-failure.entity';
 import { RefreshFamilyEntity } from '../tokens/refresh/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh/refresh-token.entity';
@@ -19,4 +20,5 @@ export const ENTITIES = [
   RevocationEventLogEntity,
   AuthEventEntity,
   LoginFailureEntity,
+  HousekeepingRunEntity,
 ];
