@@ -6,6 +6,7 @@ import { CreatePasswordResetTokens1795610000000 } from './1795610000000-create-p
 import { CreateLoginFailures1795620000000 } from './1795620000000-create-login-failures';
 import { AddUsersRolesChangedAt1795630000000 } from './1795630000000-add-users-roles-changed-at';
 import { CreateRevocationEvents1796300000000 } from './1796300000000-create-revocation-events';
+import { CreateIpThrottleCounts1796300000001 } from './1796300000001-create-ip-throttle-counts';
 import { CreateHousekeepingRuns1796300000002 } from './1796300000002-create-housekeeping-runs';
 
 /** Every migration, in order. Listed explicitly: the app, the CLI and the tests load the same set. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   CreateLoginFailures1795620000000,
   AddUsersRolesChangedAt1795630000000,
   CreateRevocationEvents1796300000000,
+  CreateIpThrottleCounts1796300000001,
   CreateHousekeepingRuns1796300000002,
 ];

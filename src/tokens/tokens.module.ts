@@ -10,6 +10,7 @@ import { RefreshTokenService } from './refresh/refresh-token.service';
 import { RevocationCache } from './revocation/revocation-cache';
 import { RevocationFeed } from './revocation/revocation-feed.service';
 import { RevocationListener } from './revocation/revocation-listener.service';
+import { RevocationRedisChannel } from './revocation/revocation-redis-channel.service';
 import { RevocationRelay } from './revocation/revocation-relay';
 import { RevocationStore } from './revocation/revocation-store.service';
 import { RevocationService } from './revocation/revocation.service';
@@ -27,6 +28,7 @@ import { RevocationService } from './revocation/revocation.service';
     RevocationStore,
     RevocationFeed,
     RevocationListener,
+    RevocationRedisChannel,
     RevocationService,
     TokensExpiredRowsPruner,
   ],
