@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { Clock } from '../../common/clock/clock';
 import { RevocationCache } from './revocation-cache';
 import type { RevocationEvent } from './revocation-event';
-import { RevocationStore } from './revocation-store.service';
+import { LOG_PAGE, RevocationStore } from './revocation-store.service';
 
 /** How often the log is read while no push channel (LISTEN, Redis) is live. */
 export const POLL_INTERVAL_MS = 300;
@@ -95,7 +95,7 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
       this.forgetOldGaps();
       const events = await this.store.eventsAfter(this.lastId, [...this.gaps.keys()]);
       for (const { id, event } of events) this.receive(id, event);
-      if (events.length < 5_000) break;
+      if (events.length < LOG_PAGE) break;
     }
     this.readAt = startedAt;
     if (this.warned) this.logger.log('Revocation event log readable again');

@@ -106,8 +106,6 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
       this.live = true;
       this.probe = undefined;
       this.sendProbe();
-      if (this.failures > 0) this.logger.log('Revocation listener reconnected; missed revocations replayed from the event log');
-      this.failures = 0;
     } catch (error) {
       this.lost(client, error);
     }
@@ -155,6 +153,10 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
     this.probe = undefined;
     this.confirmedAt = Date.now();
     this.warnedDeaf = false;
+    // Counted as recovered only once a notification arrives: a deaf connection (a pooler) keeps backing off, logged once.
+    if (this.failures > 0)
+      this.logger.log('Revocation listener receives notifications again; missed revocations were replayed from the event log');
+    this.failures = 0;
   }
 
   /** Once per outage: the one line an operator needs when LISTEN goes through a transaction pooler. */

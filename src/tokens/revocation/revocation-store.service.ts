@@ -13,7 +13,7 @@ interface ExpiringRow {
 }
 
 /** How many log rows one read returns at most; a longer backlog takes several reads. */
-const LOG_PAGE = 5_000;
+export const LOG_PAGE = 5_000;
 
 /**
  * The revocations in PostgreSQL, the truth that memory mirrors. Every write also appends to the
