@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { MIGRATIONS } from '../migrations';
 import { migrateThrough } from '../src/database/run-migrations';
@@ -32,6 +33,7 @@ function throughPooler(database: TestDatabase): string {
 const describeCluster = pooler === undefined ? describe.skip : describe;
 
 describeCluster(`several instances behind PgBouncer (transaction mode)${redisUrl === undefined ? '' : ' with Redis'}`, () => {
+  const redisKeyPrefix = `cluster-e2e-${randomBytes(6).toString('hex')}:`;
   let database: TestDatabase;
   let a: TestServer;
   let b: TestServer;
@@ -49,7 +51,7 @@ describeCluster(`several instances behind PgBouncer (transaction mode)${redisUrl
       LOG_LEVEL: 'warn',
       // The throttling case comes from an address of its own (the other cases log in from 127.0.0.1).
       TRUST_PROXY: '1',
-      ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `cluster-e2e-${randomBytes(6).toString('hex')}:` }),
+      ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisKeyPrefix }),
     };
     [a, b] = await Promise.all([startTestServer({ database, env }), startTestServer({ database, env })]);
   }, 90_000);
@@ -62,6 +64,16 @@ describeCluster(`several instances behind PgBouncer (transaction mode)${redisUrl
   it('notices that LISTEN through the pooler does not deliver (the probe), and says so once in the log', async () => {
     const deaf = 'does not receive notifications';
     expect(await within(5000, async () => a.output().includes(deaf) && b.output().includes(deaf))).toBeDefined();
+  });
+
+  (redisUrl === undefined ? it.skip : it)('subscribes both instances to the Redis revocation channel', async () => {
+    const redis = new Redis(redisUrl ?? '');
+    try {
+      const count = async () => ((await redis.pubsub('NUMSUB', `${redisKeyPrefix}revocations`)) as [string, number])[1];
+      expect(await within(5000, async () => (await count()) === 2)).toBeDefined();
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('refuses on instance B, within 1 second, an access token logged out through instance A', async () => {
