@@ -7,6 +7,9 @@ import { CreateLoginFailures1795620000000 } from './1795620000000-create-login-f
 import { AddUsersRolesChangedAt1795630000000 } from './1795630000000-add-users-roles-changed-at';
 import { AddRefreshTokensRetryKey1795640000000 } from './1795640000000-add-refresh-tokens-retry-key';
 import { Accounts1796100000000 } from './1796100000000-accounts';
+import { CreateRevocationEvents1796300000000 } from './1796300000000-create-revocation-events';
+import { CreateIpThrottleCounts1796300000001 } from './1796300000001-create-ip-throttle-counts';
+import { CreateHousekeepingRuns1796300000002 } from './1796300000002-create-housekeeping-runs';
 
 /** Every migration, in order. Listed explicitly: the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +22,7 @@ export const MIGRATIONS = [
   AddUsersRolesChangedAt1795630000000,
   AddRefreshTokensRetryKey1795640000000,
   Accounts1796100000000,
+  CreateRevocationEvents1796300000000,
+  CreateIpThrottleCounts1796300000001,
+  CreateHousekeepingRuns1796300000002,
 ];

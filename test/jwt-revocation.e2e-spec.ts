@@ -3,6 +3,7 @@ import { jest } from '@jest/globals';
 import request from 'supertest';
 import { DevicesService } from '../src/auth/account/devices.service';
 import { LISTENER_APPLICATION_NAME, RevocationListener } from '../src/tokens/revocation/revocation-listener.service';
+import { RevocationFeed } from '../src/tokens/revocation/revocation-feed.service';
 import { RevocationStore } from '../src/tokens/revocation/revocation-store.service';
 import { RevocationService } from '../src/tokens/revocation/revocation.service';
 import { createTestApp, TestApp, testSecrets, TestTarget } from './utils/create-test-app';
@@ -118,18 +119,26 @@ describe('revocation check while the listener is down', () => {
         expect(response.status).toBe(200);
       }
       expect(spy).not.toHaveBeenCalled();
-      expect(querySpy).not.toHaveBeenCalled();
+      // The listener's liveness probe (a NOTIFY every 100 ms through the pool) is the only query, whatever the traffic.
+      expect(querySpy.mock.calls.filter(([sql]) => !String(sql).startsWith('SELECT pg_notify'))).toEqual([]);
     } finally {
       spy.mockRestore();
       querySpy.mockRestore();
     }
   });
 
-  it('checks the database while the listener cannot reconnect, then reloads the state it missed', async () => {
+  // A revocation as another instance writes it: the row and its event-log entry, but no NOTIFY heard here.
+  const revokeSilently = async (accessToken: string) => {
+    const { jti, exp, sub } = decode(accessToken).payload as { jti: string; exp: number; sub: string };
+    await t.query('INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3)', [jti, sub, new Date(exp * 1000)]);
+    await t.query('INSERT INTO revocation_events (event) VALUES ($1::jsonb)', [
+      JSON.stringify({ kind: 'access-token', jti, expiresAt: exp * 1000 }),
+    ]);
+  };
+
+  it('polls the event log while the listener cannot reconnect: a missed revocation is refused within 1 second, from memory', async () => {
     const revoked = await login(t, 'degraded');
     const untouched = await login(t, 'degraded');
-    const store = t.app.get(RevocationStore);
-    const spy = jest.spyOn(store, 'isRevoked');
 
     // Keep the pool's open connections; refuse new ones and cut the listener's.
     await t.database.admin(`ALTER DATABASE "${t.database.name}" ALLOW_CONNECTIONS false`);
@@ -137,15 +146,14 @@ describe('revocation check while the listener is down', () => {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${t.database.name}' AND application_name = '${LISTENER_APPLICATION_NAME}'`,
     );
     expect(await within(2000, async () => !listener().isLive)).toBeDefined();
+    await revokeSilently(revoked.accessToken);
 
-    // A revocation the listener cannot hear of: written straight to the table, no NOTIFY.
-    const { jti, exp, sub } = decode(revoked.accessToken).payload as { jti: string; exp: number; sub: string };
-    await t.query('INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3)', [jti, sub, new Date(exp * 1000)]);
-
+    expect(await within(1000, async () => (await me(t, revoked.accessToken)).status === 401)).toBeDefined();
+    const spy = jest.spyOn(t.app.get(RevocationStore), 'isRevoked');
     try {
-      expect((await me(t, revoked.accessToken)).status).toBe(401);
+      expect(t.app.get(RevocationFeed).isCurrent).toBe(true);
       expect((await me(t, untouched.accessToken)).status).toBe(200);
-      expect(spy).toHaveBeenCalled();
+      expect(spy).not.toHaveBeenCalled();
     } finally {
       spy.mockRestore();
     }
@@ -156,18 +164,44 @@ describe('revocation check while the listener is down', () => {
     expect((await me(t, untouched.accessToken)).status).toBe(200);
   }, 15_000);
 
-  it('fails closed within 1 second when LISTEN silently stops delivering while the connection still answers, then recovers', async () => {
+  it('checks the database while neither the listener nor a read of the event log is current (fail closed)', async () => {
     const revoked = await login(t, 'degraded');
+    const untouched = await login(t, 'degraded');
     const { jti, exp, sub } = decode(revoked.accessToken).payload as { jti: string; exp: number; sub: string };
+    const spy = jest.spyOn(t.app.get(RevocationStore), 'isRevoked');
+    // Reads of the log hang behind this lock, and the listener is cut: memory can no longer be trusted.
+    const blocker = await t.dataSource.createQueryRunner();
+    await blocker.connect();
+    await blocker.startTransaction();
+    try {
+      await blocker.query('LOCK TABLE revocation_events IN ACCESS EXCLUSIVE MODE');
+      await t.database.admin(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${t.database.name}' AND application_name = '${LISTENER_APPLICATION_NAME}'`,
+      );
+      expect(await within(3000, async () => !t.app.get(RevocationFeed).isCurrent)).toBeDefined();
+      // Written straight to the table, not logged: only the database check can see it.
+      await t.query('INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3)', [jti, sub, new Date(exp * 1000)]);
+
+      expect((await me(t, revoked.accessToken)).status).toBe(401);
+      expect((await me(t, untouched.accessToken)).status).toBe(200);
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      await blocker.rollbackTransaction();
+      await blocker.release();
+    }
+    expect(await within(8000, async () => listener().isLive)).toBeDefined();
+  }, 20_000);
+
+  it('fails over to the event log within 1 second when LISTEN silently stops delivering while the connection still answers, then recovers', async () => {
+    const revoked = await login(t, 'degraded');
     expect(await within(2000, async () => listener().isLive)).toBeDefined();
-    // A revocation written straight to the table, no NOTIFY: a live listener answers from memory and admits it.
-    await t.query('INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3)', [jti, sub, new Date(exp * 1000)]);
-    expect((await me(t, revoked.accessToken)).status).toBe(200);
 
     // What a transaction-mode pooler does to LISTEN: the session no longer hears, yet every query answers.
     const client = (listener() as unknown as { client: { query(sql: string): Promise<unknown> } }).client;
     await client.query('UNLISTEN *');
     await client.query('SELECT 1');
+    await revokeSilently(revoked.accessToken);
 
     expect(await within(1000, async () => (await me(t, revoked.accessToken)).status === 401)).toBeDefined();
     expect(await within(5000, async () => listener().isLive)).toBeDefined();

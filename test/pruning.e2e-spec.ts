@@ -52,8 +52,13 @@ describe('pruning of rows that can no longer matter', () => {
       [user.id],
     );
 
+    await t.query(`INSERT INTO revocation_events (event, created_at) VALUES ('{"kind":"family"}', now() - interval '1 day')`);
+    const recentEvents = await count("revocation_events WHERE created_at > now() - interval '1 hour'");
+
     await t.app.get(TokensExpiredRowsPruner).prune();
 
+    expect(await count('revocation_events')).toBe(recentEvents);
+    expect(recentEvents).toBeGreaterThan(0);
     expect(await t.query("SELECT jti FROM revoked_access_tokens WHERE jti = '00000000-0000-4000-8000-00000000000a'")).toEqual([]);
     expect(await count('revoked_access_tokens')).toBe(1);
     expect(await count(`refresh_families WHERE user_id = '${user.id}'`)).toBe(2);
@@ -73,5 +78,17 @@ describe('pruning of rows that can no longer matter', () => {
 
     const kept = await t.query<{ account_key: string }>('SELECT account_key FROM login_failures ORDER BY account_key');
     expect(kept.map((row) => row.account_key[0])).toEqual(['1', '2', '3']);
+  });
+
+  it('runs each job once per period for the whole cluster: concurrent runs skip, and so does the next timer in the period', async () => {
+    await t.query("DELETE FROM housekeeping_runs WHERE name = 'UsersExpiredRowsPruner'");
+    const pruner = t.app.get(UsersExpiredRowsPruner);
+
+    const ran = await Promise.all([pruner.prune(), pruner.prune(), pruner.prune()]);
+
+    expect(ran.filter(Boolean)).toHaveLength(1);
+    expect(await pruner.prune()).toBe(false);
+    await t.query("UPDATE housekeeping_runs SET ran_at = now() - interval '10 minutes' WHERE name = 'UsersExpiredRowsPruner'");
+    expect(await pruner.prune()).toBe(true);
   });
 });

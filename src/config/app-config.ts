@@ -7,6 +7,14 @@ export abstract class AppConfig {
   abstract readonly embeddedPostgresDir: string;
   /** Unset means: start the embedded PostgreSQL. */
   abstract readonly databaseUrl: string | undefined;
+  /** The revocation listener's connection (LISTEN needs a session: no transaction pooler); defaults to databaseUrl. */
+  abstract readonly databaseListenUrl: string | undefined;
+  /** Where migrations run (a direct connection, not a pooler); defaults to databaseUrl. */
+  abstract readonly databaseMigrationUrl: string | undefined;
+  /** Optional: a second cross-instance revocation channel (pub/sub) and the per-IP throttle's counts. */
+  abstract readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis. */
+  abstract readonly redisKeyPrefix: string;
   abstract readonly port: number;
   abstract readonly host: string;
   abstract readonly logLevel: string;

@@ -197,4 +197,55 @@ describe('loadConfig', () => {
       ]);
     });
   });
+  describe('several instances', () => {
+    it('defaults the listener and migration URLs to DATABASE_URL, and Redis to off', () => {
+      const config = loadConfig(productionEnv);
+
+      expect(config.databaseListenUrl).toBe(productionEnv.DATABASE_URL);
+      expect(config.databaseMigrationUrl).toBe(productionEnv.DATABASE_URL);
+      expect(config.redisUrl).toBeUndefined();
+      expect(config.redisKeyPrefix).toBe('nest-auth:');
+    });
+
+    it('takes a listener URL, a migration URL and a Redis URL of their own', () => {
+      const config = loadConfig({
+        ...productionEnv,
+        DATABASE_URL: 'postgres://app@pgbouncer.internal:6432/app',
+        DATABASE_LISTEN_URL: 'postgres://app@db.internal:5432/app',
+        DATABASE_MIGRATION_URL: 'postgresql://owner@db.internal:5432/app',
+        REDIS_URL: 'rediss://cache.internal:6380/2',
+        REDIS_KEY_PREFIX: 'auth-eu:',
+      });
+
+      expect(config).toMatchObject({
+        databaseUrl: 'postgres://app@pgbouncer.internal:6432/app',
+        databaseListenUrl: 'postgres://app@db.internal:5432/app',
+        databaseMigrationUrl: 'postgresql://owner@db.internal:5432/app',
+        redisUrl: 'rediss://cache.internal:6380/2',
+        redisKeyPrefix: 'auth-eu:',
+      });
+    });
+
+    it('refuses bad URLs without echoing them (they may carry a password), and a listener URL without DATABASE_URL', () => {
+      const { DATABASE_URL: _unset, ...withoutDatabase } = productionEnv;
+      const problems = problemsOf({
+        ...withoutDatabase,
+        NODE_ENV: 'development',
+        DATABASE_LISTEN_URL: 'postgres://app:hunter2@db.internal/app',
+        DATABASE_MIGRATION_URL: 'mysql://app:hunter2@db.internal/app',
+        REDIS_URL: 'not a url hunter2',
+        REDIS_KEY_PREFIX: 'has spaces',
+      });
+
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('DATABASE_LISTEN_URL needs DATABASE_URL'),
+          expect.stringContaining('DATABASE_MIGRATION_URL must use postgres: or postgresql:'),
+          'REDIS_URL is not a valid URL',
+          expect.stringContaining('REDIS_KEY_PREFIX must be'),
+        ]),
+      );
+      expect(problems.join(' ')).not.toContain('hunter2');
+    });
+  });
 });

@@ -51,6 +51,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       read.problems.push(`CORS_ORIGINS entries must be origins such as https://app.example.com (got "${origin}")`);
     }
   }
+  const database = readDatabaseUrls(read);
   const cookieSecure = read.boolean('COOKIE_SECURE', isProduction);
   const cookieSameSite = readCookieSameSite(read, cookieSecure);
   const cookieDomain = readCookieDomain(read);
@@ -60,7 +61,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     isProduction,
     dataDir,
     embeddedPostgresDir: resolve(read.string('EMBEDDED_POSTGRES_DIR', '/var/lib/nest-auth-backend')),
-    databaseUrl: read.url('DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
+    ...database,
+    redisUrl: read.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
+    redisKeyPrefix: readRedisKeyPrefix(read),
     port: read.integer('PORT', 3000, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
     logLevel: read.string('LOG_LEVEL', 'info'),
@@ -95,6 +98,29 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 
   if (read.problems.length > 0) throw new ConfigValidationError(read.problems);
   return Object.freeze(config);
+}
+
+const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
+
+/** DATABASE_LISTEN_URL and DATABASE_MIGRATION_URL default to DATABASE_URL, and need it (the embedded server has one URL). */
+function readDatabaseUrls(read: EnvReader): Pick<AppConfig, 'databaseUrl' | 'databaseListenUrl' | 'databaseMigrationUrl'> {
+  const databaseUrl = read.url('DATABASE_URL', undefined, POSTGRES_PROTOCOLS);
+  const databaseListenUrl = read.url('DATABASE_LISTEN_URL', databaseUrl, POSTGRES_PROTOCOLS);
+  const databaseMigrationUrl = read.url('DATABASE_MIGRATION_URL', databaseUrl, POSTGRES_PROTOCOLS);
+  for (const name of ['DATABASE_LISTEN_URL', 'DATABASE_MIGRATION_URL']) {
+    if (read.raw(name) !== undefined && read.raw('DATABASE_URL') === undefined) {
+      read.problems.push(`${name} needs DATABASE_URL (without it the embedded PostgreSQL serves every connection)`);
+    }
+  }
+  return { databaseUrl, databaseListenUrl, databaseMigrationUrl };
+}
+
+function readRedisKeyPrefix(read: EnvReader): string {
+  const value = read.string('REDIS_KEY_PREFIX', 'nest-auth:');
+  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(value)) {
+    read.problems.push(`REDIS_KEY_PREFIX must be 1 to 64 of [A-Za-z0-9:._-] (got "${value}")`);
+  }
+  return value;
 }
 
 /** A URL only this machine can open: mail links built from it would be dead for everyone else. */

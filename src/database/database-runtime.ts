@@ -27,5 +27,8 @@ export async function startDatabase(config: AppConfig, options: StartDatabaseOpt
     attachToRunning: options.attachToRunning,
   });
   logger.log(`Embedded PostgreSQL (data in ${server.dataDir}) at ${describeEmbeddedPostgres(server)}`);
-  return { config: { ...config, databaseUrl: server.url }, stop: () => server.stop() };
+  return {
+    config: { ...config, databaseUrl: server.url, databaseListenUrl: server.url, databaseMigrationUrl: server.url },
+    stop: () => server.stop(),
+  };
 }

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { runMigrationsExclusively } from './run-migrations';
+import { migrateThrough } from './run-migrations';
 import { typeOrmOptions } from './typeorm-options';
 
 /** The TypeORM connection; the schema is brought up to date by the migrations before anything uses it. */
@@ -10,15 +9,11 @@ import { typeOrmOptions } from './typeorm-options';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
+      // Migrations first, on DATABASE_MIGRATION_URL (a direct connection), then the app's pool.
+      useFactory: async (config: AppConfig) => {
         if (config.databaseUrl === undefined) throw new Error('No database URL: start the embedded PostgreSQL first');
+        await migrateThrough(config.databaseMigrationUrl ?? config.databaseUrl);
         return typeOrmOptions(config.databaseUrl);
-      },
-      dataSourceFactory: async (options) => {
-        if (options === undefined) throw new Error('TypeORM options missing');
-        const dataSource = await new DataSource(options).initialize();
-        await runMigrationsExclusively(dataSource);
-        return dataSource;
       },
     }),
   ],

@@ -1,20 +1,20 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/load-config';
 import { startDatabase } from './database-runtime';
-import { runExclusively, runMigrationsExclusively } from './run-migrations';
+import { revertLastMigrationExclusively, runMigrationsExclusively } from './run-migrations';
 import { typeOrmOptions } from './typeorm-options';
 
 type Command = 'run' | 'revert';
 
 /**
  * `npm run migration:run` applies pending migrations, `npm run migration:revert` reverts the last
- * one: to DATABASE_URL, or else to the embedded PostgreSQL of the data folder, the one a running
+ * one: to DATABASE_MIGRATION_URL (default DATABASE_URL), or else to the embedded PostgreSQL of the data folder, the one a running
  * `npm start` uses (attached to) or, when none runs, one started for the command and stopped after.
  */
 async function migrate(command: Command): Promise<void> {
   const database = await startDatabase(loadConfig(), { attachToRunning: true });
   try {
-    const url = database.config.databaseUrl;
+    const url = database.config.databaseMigrationUrl;
     if (url === undefined) throw new Error('No database URL');
     const dataSource = await new DataSource(typeOrmOptions(url)).initialize();
     try {
@@ -28,7 +28,7 @@ async function migrate(command: Command): Promise<void> {
           process.stdout.write('No migration to revert\n');
           return;
         }
-        await runExclusively(dataSource, () => dataSource.undoLastMigration({ transaction: 'each' }));
+        await revertLastMigrationExclusively(dataSource);
         process.stdout.write(`Migration reverted: ${last[0].name}\n`);
       }
     } finally {

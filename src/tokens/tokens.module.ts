@@ -8,7 +8,10 @@ import { TokensExpiredRowsPruner } from './tokens-expired-rows.pruner';
 import { JwtKeyRing } from './access/jwt-key-ring';
 import { RefreshTokenService } from './refresh/refresh-token.service';
 import { RevocationCache } from './revocation/revocation-cache';
+import { RevocationFeed } from './revocation/revocation-feed.service';
 import { RevocationListener } from './revocation/revocation-listener.service';
+import { RevocationRedisChannel } from './revocation/revocation-redis-channel.service';
+import { RevocationRelay } from './revocation/revocation-relay';
 import { RevocationStore } from './revocation/revocation-store.service';
 import { RevocationService } from './revocation/revocation.service';
 
@@ -21,8 +24,11 @@ import { RevocationService } from './revocation/revocation.service';
     AccessTokenService,
     RefreshTokenService,
     RevocationCache,
+    RevocationRelay,
     RevocationStore,
+    RevocationFeed,
     RevocationListener,
+    RevocationRedisChannel,
     RevocationService,
     TokensExpiredRowsPruner,
   ],

@@ -40,7 +40,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const database = options.database ?? (await createTestDatabase());
   const scratch = mkdtempSync(join(tmpdir(), 'auth-server-'));
   const port = await freePort();
-  const env = { ...testEnv(scratch), ...options.env, DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: String(port) };
+  // options.env may route DATABASE_URL elsewhere (through a pooler to the same database).
+  const env = { ...testEnv(scratch), DATABASE_URL: database.url, ...options.env, HOST: '127.0.0.1', PORT: String(port) };
   const config = loadConfig(env);
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

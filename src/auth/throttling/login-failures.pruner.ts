@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ExpiredRowsPruner } from '../../common/expired-rows-pruner';
+import { IP_THROTTLE_TABLE } from './ip-throttle.guard';
 import { AppConfig } from '../../config/app-config';
 import { LOCKOUT_SECONDS } from './login-throttle.service';
 
@@ -26,6 +27,8 @@ export class LoginFailuresPruner extends ExpiredRowsPruner {
             AND (last_failure_at IS NULL OR last_failure_at < now() - make_interval(secs => $2))`,
         [this.config.throttleTtlSeconds, LOCKOUT_SECONDS],
       ],
+      // The per-IP counts (when they live in PostgreSQL): `expire` is epoch milliseconds.
+      [`DELETE FROM ${IP_THROTTLE_TABLE} WHERE expire < (extract(epoch FROM now()) * 1000)::bigint`, []],
     ];
   }
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { Clock } from '../../common/clock/clock';
 import { RevocationCache } from './revocation-cache';
-import { parseRevocationEvent, REVOCATION_CHANNEL } from './revocation-event';
-import { RevocationStore } from './revocation-store.service';
+import { REVOCATION_CHANNEL } from './revocation-event';
+import { RevocationFeed } from './revocation-feed.service';
+import { parseLoggedRevocationEvent } from './revocation-log';
 
 /** Shows in pg_stat_activity, so operators (and tests) can find the connection. */
 export const LISTENER_APPLICATION_NAME = 'auth-revocation-listener';
@@ -18,15 +19,17 @@ const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
 
 /**
- * Keeps {@link RevocationCache} current across instances: LISTENs on a connection of its own (not
- * the pool's), loads the database's state after every (re)connection, since notifications sent
- * while it was away are lost, and reconnects with backoff. `isLive` is false whenever memory may
- * have missed something; the revocation check then asks the database instead (fail closed).
+ * Keeps {@link RevocationCache} current across instances: LISTENs on a connection of its own
+ * (DATABASE_LISTEN_URL, not the pool's), has {@link RevocationFeed} replay the event log from its
+ * last seen id after every (re)connection, since notifications sent while it was away are lost,
+ * and reconnects with backoff. `isLive` is false whenever it may have missed something; the feed
+ * then polls the log, and the revocation check asks the database while neither is current.
  *
- * Liveness is proven, not assumed: every {@link PROBE_INTERVAL_MS} the listener NOTIFYs a channel of
- * its own and must receive that notification back within {@link PROBE_DEADLINE_MS}. `SELECT 1` would
- * answer through a transaction-mode pooler that never delivers a notification, or on a connection
- * whose LISTEN was lost; a round trip cannot, and a hung backend is noticed within a second.
+ * Liveness is proven, not assumed: every {@link PROBE_INTERVAL_MS} a NOTIFY on a channel of its own
+ * is sent through the pool (another backend, as other instances' revocations are) and must arrive
+ * within {@link PROBE_DEADLINE_MS}. `SELECT 1` would answer through a transaction-mode pooler that
+ * never delivers a notification, or on a connection whose LISTEN was lost; a round trip cannot,
+ * and a hung backend is noticed within a second.
  */
 @Injectable()
 export class RevocationListener implements OnModuleInit, OnModuleDestroy {
@@ -49,12 +52,14 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly store: RevocationStore,
+    private readonly dataSource: DataSource,
+    private readonly feed: RevocationFeed,
     private readonly cache: RevocationCache,
-    private readonly clock: Clock,
-  ) {}
+  ) {
+    feed.addChannel(this);
+  }
 
-  /** True while memory is known to be current: connected, state loaded, and a probe came back recently. */
+  /** True while memory is known to be current: connected, log replayed, and a probe came back recently. */
   get isLive(): boolean {
     return this.live && Date.now() - this.confirmedAt <= PROBE_DEADLINE_MS;
   }
@@ -80,30 +85,27 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const connectionString = this.config.databaseUrl;
+    const connectionString = this.config.databaseListenUrl;
     if (connectionString === undefined) throw new Error('No database URL for the revocation listener');
     const client = new Client({ connectionString, application_name: LISTENER_APPLICATION_NAME, keepAlive: true });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));
     client.on('notification', ({ channel, payload }) => {
       if (channel === this.probeChannel) return this.probeReturned(payload);
-      const event = channel === REVOCATION_CHANNEL && payload !== undefined ? parseRevocationEvent(payload) : undefined;
-      if (event !== undefined) this.cache.apply(event);
+      const logged = channel === REVOCATION_CHANNEL && payload !== undefined ? parseLoggedRevocationEvent(payload) : undefined;
+      if (logged !== undefined) this.feed.receive(logged.id, logged.event);
     });
     this.client = client;
     try {
       await client.connect();
       await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
       await client.query(`LISTEN ${this.probeChannel}`);
-      // Listening before loading: a revocation committed meanwhile arrives by either path.
-      const events = await this.store.snapshot(new Date(this.clock.now() - this.cache.retentionMs));
+      // Listening before replaying: a revocation committed meanwhile arrives by either path.
+      await this.feed.catchUp();
       if (this.client !== client) return;
-      for (const event of events) this.cache.apply(event);
       this.live = true;
       this.probe = undefined;
       this.sendProbe();
-      if (this.failures > 0) this.logger.log('Revocation listener reconnected; state reloaded from the database');
-      this.failures = 0;
     } catch (error) {
       this.lost(client, error);
     }
@@ -141,7 +143,9 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
     this.probeSequence += 1;
     const probe = { payload: String(this.probeSequence), sentAt: Date.now() };
     this.probe = probe;
-    client.query('SELECT pg_notify($1, $2)', [this.probeChannel, probe.payload]).catch((error: unknown) => this.lost(client, error));
+    this.dataSource
+      .query('SELECT pg_notify($1, $2)', [this.probeChannel, probe.payload])
+      .catch((error: unknown) => this.lost(client, error));
   }
 
   private probeReturned(payload: string | undefined): void {
@@ -149,6 +153,10 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
     this.probe = undefined;
     this.confirmedAt = Date.now();
     this.warnedDeaf = false;
+    // Counted as recovered only once a notification arrives: a deaf connection (a pooler) keeps backing off, logged once.
+    if (this.failures > 0)
+      this.logger.log('Revocation listener receives notifications again; missed revocations were replayed from the event log');
+    this.failures = 0;
   }
 
   /** Once per outage: the one line an operator needs when LISTEN goes through a transaction pooler. */

@@ -3,22 +3,29 @@ import { DataSource, EntityManager } from 'typeorm';
 import { UsersService } from '../../users/users.service';
 import { UserEntity } from '../../users/user.entity';
 import type { RevocableToken } from './revocation-cache';
-import { REVOCATION_CHANNEL, RevocationEvent } from './revocation-event';
+import { parseRevocationEvent, REVOCATION_CHANNEL, RevocationEvent } from './revocation-event';
+import type { LoggedRevocationEvent } from './revocation-log';
+import { RevocationRelay } from './revocation-relay';
 
 interface ExpiringRow {
   id: string;
   expires_at: Date;
 }
 
+/** How many log rows one read returns at most; a longer backlog takes several reads. */
+export const LOG_PAGE = 5_000;
+
 /**
- * The revocations in PostgreSQL, the truth that memory mirrors. Every write also queues a NOTIFY
- * in the caller's transaction, so other instances hear of it exactly when it commits.
+ * The revocations in PostgreSQL, the truth that memory mirrors. Every write also appends to the
+ * event log (`revocation_events`) and queues a NOTIFY in the caller's transaction, so other
+ * instances hear of it exactly when it commits, or read it from the log when they missed it.
  */
 @Injectable()
 export class RevocationStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
+    private readonly relay: RevocationRelay,
   ) {}
 
   async revokeAccessToken(manager: EntityManager, jti: string, userId: string, expiresAt: Date): Promise<RevocationEvent[]> {
@@ -134,8 +141,38 @@ export class RevocationStore {
     return user?.roles ?? [];
   }
 
+  /** The newest id of the event log (0 when empty). */
+  async latestEventId(): Promise<number> {
+    const [row] = await this.dataSource.query<Array<{ id: string }>>('SELECT COALESCE(max(id), 0) AS id FROM revocation_events');
+    return Number(row?.id ?? 0);
+  }
+
+  /** Logged events after `afterId`, and those among `missing` (ids skipped by a transaction not yet committed), in id order. */
+  async eventsAfter(afterId: number, missing: readonly number[]): Promise<LoggedRevocationEvent[]> {
+    const rows = await this.dataSource.query<Array<{ id: string; event: unknown }>>(
+      'SELECT id, event FROM revocation_events WHERE id > $1 OR id = ANY($2::bigint[]) ORDER BY id LIMIT $3',
+      [afterId, missing, LOG_PAGE],
+    );
+    const events: LoggedRevocationEvent[] = [];
+    for (const row of rows) {
+      const event = parseRevocationEvent(JSON.stringify(row.event));
+      if (event !== undefined) events.push({ id: Number(row.id), event });
+    }
+    return events;
+  }
+
+  /** Logs each event and NOTIFYs it with its log id, in the caller's transaction (one statement each). */
   private async publish(manager: EntityManager, events: RevocationEvent[]): Promise<RevocationEvent[]> {
-    for (const event of events) await manager.query('SELECT pg_notify($1, $2)', [REVOCATION_CHANNEL, JSON.stringify(event)]);
+    const logged: LoggedRevocationEvent[] = [];
+    for (const event of events) {
+      const [row] = await manager.query<Array<{ id: string }>>(
+        `WITH logged AS (INSERT INTO revocation_events (event) VALUES ($2::jsonb) RETURNING id)
+         SELECT id, pg_notify($1, (jsonb_build_object('id', id) || $2::jsonb)::text) FROM logged`,
+        [REVOCATION_CHANNEL, JSON.stringify(event)],
+      );
+      if (row !== undefined) logged.push({ id: Number(row.id), event });
+    }
+    this.relay.published(logged);
     return events;
   }
 }

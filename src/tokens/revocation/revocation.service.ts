@@ -3,13 +3,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { UserEntity } from '../../users/user.entity';
 import { RevocableToken, RevocationCache } from './revocation-cache';
 import type { RevocationEvent } from './revocation-event';
-import { RevocationListener } from './revocation-listener.service';
+import { RevocationFeed } from './revocation-feed.service';
 import { RevocationStore } from './revocation-store.service';
 
 /**
- * Stops access tokens before their `exp`, on every instance. Writes go to PostgreSQL with a NOTIFY
- * in the same transaction and apply to this instance's memory at once; the check reads memory only,
- * unless the listener is down, when it asks the database.
+ * Stops access tokens before their `exp`, on every instance. Writes go to PostgreSQL with an event
+ * log row and a NOTIFY in the same transaction and apply to this instance's memory at once; the
+ * check reads memory only, unless memory may be stale (no live channel and no recent read of the
+ * log), when it asks the database.
  *
  * Methods that take an `EntityManager` write inside the caller's transaction; this instance's memory
  * is then updated before that transaction commits, so a rollback leaves it refusing those tokens
@@ -21,7 +22,7 @@ export class RevocationService {
     private readonly dataSource: DataSource,
     private readonly store: RevocationStore,
     private readonly cache: RevocationCache,
-    private readonly listener: RevocationListener,
+    private readonly feed: RevocationFeed,
   ) {}
 
   /** Blocklists one access token until its expiry (`exp`, seconds). */
@@ -76,15 +77,15 @@ export class RevocationService {
     return user;
   }
 
-  /** The token holder's current roles: memory while the listener is live, else the database. */
+  /** The token holder's current roles: memory while it is current (a live channel or a recent read of the log), else the database. */
   rolesOf(token: RevocableToken): readonly string[] | Promise<readonly string[]> {
-    return this.listener.isLive ? this.cache.rolesOf(token) : this.store.rolesOf(token);
+    return this.feed.isCurrent ? this.cache.rolesOf(token) : this.store.rolesOf(token);
   }
 
-  /** Memory only while the listener is live (no I/O); the database as well when it may be stale. */
+  /** Memory only while it is current (no I/O); the database as well when it may be stale (fail closed). */
   isRevoked(token: RevocableToken): boolean | Promise<boolean> {
     if (this.cache.isRevoked(token)) return true;
-    return this.listener.isLive ? false : this.store.isRevoked(token);
+    return this.feed.isCurrent ? false : this.store.isRevoked(token);
   }
 
   /** The smallest `iat` (seconds) a new access token of this user may carry. */
