@@ -11,6 +11,7 @@ import { createTestApp, TestApp } from './utils/create-test-app';
 /** Routes anyone may call. Every other route must name an authentication guard. */
 const PUBLIC_ROUTES = new Set([
   'GET /health',
+  'GET /.well-known/jwks.json',
   'POST /auth/register',
   'POST /auth/session/login',
   'POST /auth/jwt/login',
@@ -111,6 +112,7 @@ describe('route guards', () => {
       'GET /auth/session/me SessionGuard',
       'GET /auth/sessions SessionOrJwtGuard',
       'GET /health',
+      'GET /.well-known/jwks.json',
       'POST /admin/users/:id/disable SessionOrJwtGuard,RolesGuard',
       'POST /admin/users/:id/enable SessionOrJwtGuard,RolesGuard',
       'POST /auth/jwt/login IpThrottleGuard,LoginOriginGuard,LocalAuthGuard',

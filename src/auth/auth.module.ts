@@ -23,6 +23,7 @@ import { JwtLoginService } from './jwt/jwt-login.service';
 import { JwtController } from './jwt/jwt.controller';
 import { JwtGuard } from './jwt/jwt.guard';
 import { JwtStrategy } from './jwt/jwt.strategy';
+import { JwksController } from './jwks/jwks.controller';
 import { PasswordResetController } from './password-reset/password-reset.controller';
 import { PasswordResetService } from './password-reset/password-reset.service';
 import { RegistrationController } from './registration/registration.controller';
@@ -51,7 +52,7 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
  */
 @Module({
   imports: [PassportModule, UsersModule, TokensModule, AuditModule, MailModule, TypeOrmModule.forFeature([LoginFailureEntity])],
-  controllers: [RegistrationController, CookieSessionController, JwtController, PasswordResetController, AccountController],
+  controllers: [RegistrationController, CookieSessionController, JwtController, PasswordResetController, AccountController, JwksController],
   providers: [
     RegistrationService,
     CredentialsService,
