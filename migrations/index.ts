@@ -5,6 +5,7 @@ import { CreateAuthEvents1795600000000 } from './1795600000000-create-auth-event
 import { CreatePasswordResetTokens1795610000000 } from './1795610000000-create-password-reset-tokens';
 import { CreateLoginFailures1795620000000 } from './1795620000000-create-login-failures';
 import { AddUsersRolesChangedAt1795630000000 } from './1795630000000-add-users-roles-changed-at';
+import { CreateApiKeys1796200000000 } from './1796200000000-create-api-keys';
 
 /** Every migration, in order. Listed explicitly: the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreatePasswordResetTokens1795610000000,
   CreateLoginFailures1795620000000,
   AddUsersRolesChangedAt1795630000000,
+  CreateApiKeys1796200000000,
 ];

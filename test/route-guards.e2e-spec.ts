@@ -6,6 +6,7 @@ import { RolesGuard } from '../src/auth/guards/roles.guard';
 import { SessionOrJwtGuard } from '../src/auth/guards/session-or-jwt.guard';
 import { SessionGuard } from '../src/auth/cookie-session/session.guard';
 import { IpThrottleGuard } from '../src/auth/throttling/ip-throttle.guard';
+import { ApiKeyGuard } from '../src/auth/api-keys/api-key.guard';
 import { createTestApp, TestApp } from './utils/create-test-app';
 
 /** Routes anyone may call. Every other route must name an authentication guard. */
@@ -20,7 +21,7 @@ const PUBLIC_ROUTES = new Set([
   'POST /auth/password/reset',
 ]);
 
-const AUTHENTICATION_GUARDS: ReadonlySet<unknown> = new Set([SessionGuard, JwtGuard, SessionOrJwtGuard]);
+const AUTHENTICATION_GUARDS: ReadonlySet<unknown> = new Set([SessionGuard, JwtGuard, SessionOrJwtGuard, ApiKeyGuard]);
 
 interface Route {
   readonly route: string;
@@ -102,9 +103,14 @@ describe('route guards', () => {
 
   it('matches the reviewed table of routes and guards', () => {
     expect(routesOf(t).map(({ route, guards }) => `${route} ${guards.join(',')}`.trim())).toEqual([
+      'DELETE /admin/api-keys/:id SessionOrJwtGuard,RolesGuard',
+      'DELETE /auth/api-keys/:id SessionOrJwtGuard',
       'DELETE /auth/sessions/:id SessionOrJwtGuard',
+      'GET /.well-known/jwks.json',
       'GET /admin/audit SessionOrJwtGuard,RolesGuard',
       'GET /admin/users SessionOrJwtGuard,RolesGuard',
+      'GET /admin/users/:id/api-keys SessionOrJwtGuard,RolesGuard',
+      'GET /auth/api-keys SessionOrJwtGuard',
       'GET /auth/jwt/csrf JwtGuard',
       'GET /auth/jwt/me JwtGuard',
       'GET /auth/me SessionOrJwtGuard',
@@ -112,9 +118,10 @@ describe('route guards', () => {
       'GET /auth/session/me SessionGuard',
       'GET /auth/sessions SessionOrJwtGuard',
       'GET /health',
-      'GET /.well-known/jwks.json',
       'POST /admin/users/:id/disable SessionOrJwtGuard,RolesGuard',
       'POST /admin/users/:id/enable SessionOrJwtGuard,RolesGuard',
+      'POST /auth/api-keys SessionOrJwtGuard',
+      'POST /auth/introspect ApiKeyGuard',
       'POST /auth/jwt/login IpThrottleGuard,LoginOriginGuard,LocalAuthGuard',
       'POST /auth/jwt/logout JwtGuard',
       'POST /auth/jwt/refresh IpThrottleGuard',

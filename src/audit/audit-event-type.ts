@@ -13,4 +13,6 @@ export enum AuditEventType {
   USER_DISABLED = 'user.disabled',
   USER_ENABLED = 'user.enabled',
   ROLES_CHANGED = 'user.roles_changed',
+  API_KEY_CREATED = 'api_key.created',
+  API_KEY_REVOKED = 'api_key.revoked',
 }

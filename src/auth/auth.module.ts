@@ -6,6 +6,12 @@ import { MailModule } from '../mail/mail.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AccountController } from './account/account.controller';
+import { ApiKeyEntity } from './api-keys/api-key.entity';
+import { ApiKeyGuard } from './api-keys/api-key.guard';
+import { ApiKeyRegistry } from './api-keys/api-key-registry';
+import { ApiKeySecret } from './api-keys/api-key-secret';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
 import { DevicesService } from './account/devices.service';
 import { PasswordChangeService } from './account/password-change.service';
 import { CookieSessionController } from './cookie-session/cookie-session.controller';
@@ -24,6 +30,8 @@ import { JwtController } from './jwt/jwt.controller';
 import { JwtGuard } from './jwt/jwt.guard';
 import { JwtStrategy } from './jwt/jwt.strategy';
 import { JwksController } from './jwks/jwks.controller';
+import { IntrospectionController } from './introspection/introspection.controller';
+import { IntrospectionService } from './introspection/introspection.service';
 import { PasswordResetController } from './password-reset/password-reset.controller';
 import { PasswordResetService } from './password-reset/password-reset.service';
 import { RegistrationController } from './registration/registration.controller';
@@ -51,8 +59,24 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
  * export class ReportsController {}
  */
 @Module({
-  imports: [PassportModule, UsersModule, TokensModule, AuditModule, MailModule, TypeOrmModule.forFeature([LoginFailureEntity])],
-  controllers: [RegistrationController, CookieSessionController, JwtController, PasswordResetController, AccountController, JwksController],
+  imports: [
+    PassportModule,
+    UsersModule,
+    TokensModule,
+    AuditModule,
+    MailModule,
+    TypeOrmModule.forFeature([LoginFailureEntity, ApiKeyEntity]),
+  ],
+  controllers: [
+    RegistrationController,
+    CookieSessionController,
+    JwtController,
+    PasswordResetController,
+    AccountController,
+    JwksController,
+    ApiKeysController,
+    IntrospectionController,
+  ],
   providers: [
     RegistrationService,
     CredentialsService,
@@ -74,8 +98,13 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
     DevicesService,
     PasswordChangeService,
     PasswordResetService,
+    ApiKeySecret,
+    ApiKeyRegistry,
+    ApiKeysService,
+    ApiKeyGuard,
+    IntrospectionService,
   ],
-  exports: [SessionGuard, JwtGuard, SessionOrJwtGuard, RolesGuard, CookieSessionService, DevicesService],
+  exports: [SessionGuard, JwtGuard, SessionOrJwtGuard, RolesGuard, CookieSessionService, DevicesService, ApiKeyGuard, ApiKeysService],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

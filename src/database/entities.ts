@@ -1,4 +1,5 @@
 import { AuthEventEntity } from '../audit/auth-event.entity';
+import { ApiKeyEntity } from '../auth/api-keys/api-key.entity';
 import { LoginFailureEntity } from '../auth/throttling/login-failure.entity';
 import { RefreshFamilyEntity } from '../tokens/refresh/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh/refresh-token.entity';
@@ -17,4 +18,5 @@ export const ENTITIES = [
   RevokedAccessTokenEntity,
   AuthEventEntity,
   LoginFailureEntity,
+  ApiKeyEntity,
 ];

@@ -99,6 +99,8 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
       const events = await this.store.snapshot(new Date(this.clock.now() - this.cache.retentionMs));
       if (this.client !== client) return;
       for (const event of events) this.cache.apply(event);
+      await this.cache.reloadSubscribers();
+      if (this.client !== client) return;
       this.live = true;
       this.probe = undefined;
       this.sendProbe();
