@@ -6,6 +6,7 @@ import { CreatePasswordResetTokens1795610000000 } from './1795610000000-create-p
 import { CreateLoginFailures1795620000000 } from './1795620000000-create-login-failures';
 import { AddUsersRolesChangedAt1795630000000 } from './1795630000000-add-users-roles-changed-at';
 import { CreateApiKeys1796200000000 } from './1796200000000-create-api-keys';
+import { NotifyApiKeyChanges1796200001000 } from './1796200001000-notify-api-key-changes';
 
 /** Every migration, in order. Listed explicitly: the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CreateLoginFailures1795620000000,
   AddUsersRolesChangedAt1795630000000,
   CreateApiKeys1796200000000,
+  NotifyApiKeyChanges1796200001000,
 ];

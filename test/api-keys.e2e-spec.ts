@@ -222,6 +222,17 @@ describe('API keys', () => {
     expect((await within(1000, async () => (await readReports(key)).status === 200)) ?? 'more than 1 s').toBeLessThanOrEqual(1000);
   });
 
+  it("a deleted user's keys stop within 1 s on every instance, whatever deleted the user (here: SQL)", async () => {
+    const user = await registerUser(b.http, 'deleted');
+    const { key } = await createKey(b.http, await accessToken(b.http, user), { name: 'k', scopes: ['reports:read', 'introspect'] });
+    expect((await readReports(key)).status).toBe(200);
+
+    await a.query('DELETE FROM users WHERE id = $1', [user.id]);
+    for (const answer of [() => readReports(key), () => bearer(request(a.http).post('/auth/introspect'), key).send({ token: key })]) {
+      expect((await within(1000, async () => (await answer()).status === 401)) ?? 'more than 1 s').toBeLessThanOrEqual(1000);
+    }
+  });
+
   it('admins list any user’s keys and revoke any key', async () => {
     const user = await registerUser(b.http, 'managed');
     const created = await createKey(b.http, await accessToken(b.http, user), { name: 'server', scopes: ['reports:read'] });

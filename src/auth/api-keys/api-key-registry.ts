@@ -33,8 +33,9 @@ const LIVE_KEYS = `SELECT k.id, k.key_hash, k.user_id, k.scopes, k.created_at, k
 /**
  * Every usable API key (of users who are not disabled), in memory by hash, so ApiKeyGuard answers
  * without a query while the revocation channel is live. The database is the truth: all of it is read
- * after each (re)connection of the revocation listener, and one user's keys again whenever an
- * `api-keys` or `tokens-valid-after` event names that user (created, revoked, disabled, enabled, deleted).
+ * after each (re)connection of the revocation listener, and one user's keys again whenever an event
+ * names that user: `api-keys` (created, revoked, the user disabled, enabled or deleted: database
+ * triggers send it whatever made the change), `tokens-valid-after`, `roles`.
  */
 @Injectable()
 export class ApiKeyRegistry {
@@ -80,7 +81,8 @@ export class ApiKeyRegistry {
   }
 
   private apply(event: RevocationEvent): void {
-    if (event.kind === 'api-keys' || event.kind === 'tokens-valid-after') void this.reloadUser(event.userId);
+    // Any event about a user may concern their keys (disabled, deleted): a reload is one indexed query per event, never per request.
+    if ('userId' in event) void this.reloadUser(event.userId);
   }
 
   private reloadAll(): Promise<void> {
