@@ -52,6 +52,7 @@ describe('tokens other services verify (JWKS)', () => {
     // Before the rotation (old key only) and after its first two steps (new key signs, old still verifies), on one database.
     let before: TestServer;
     let during: TestServer;
+    let after: TestServer;
     let user: TestUser;
     const verifyRemotely = (server: TestServer, token: string) =>
       jwtVerify(token, createRemoteJWKSet(new URL(`${server.http}/.well-known/jwks.json`)), {
@@ -67,11 +68,13 @@ describe('tokens other services verify (JWKS)', () => {
         database: before.database,
         env: { ...env, JWT_PRIVATE_KEYS: `${pem('new.pem', newKey)},${join(dir, 'old.pem')}` },
       });
+      // After the last step: the old key removed.
+      after = await startTestServer({ database: before.database, env: { ...env, JWT_PRIVATE_KEYS: join(dir, 'new.pem') } });
       user = await registerUser(before, `jwks-${algorithm.toLowerCase()}`);
     }, 90_000);
 
     afterAll(async () => {
-      await during?.close();
+      await Promise.all([during?.close(), after?.close()]);
       await before?.close();
       rmSync(dir, { recursive: true, force: true });
     }, 30_000);
@@ -111,6 +114,19 @@ describe('tokens other services verify (JWKS)', () => {
       await expect(verifyRemotely(during, accessToken)).resolves.toMatchObject({ payload: { sub: user.id } });
       // The new key is not yet known where the rotation has not reached: why it is published before it signs.
       expect((await me(before, (await login(during, user.username)).accessToken)).status).toBe(401);
+    });
+
+    it('once the old key is removed, refuses its tokens and keeps those of the new key, which nobody had to re-login for', async () => {
+      const old = await login(before, user.username);
+      const current = await login(during, user.username);
+
+      expect((await me(after, old.accessToken)).status).toBe(401);
+      expect((await me(after, current.accessToken)).status).toBe(200);
+      expect(
+        (await request(after.http).get('/.well-known/jwks.json').expect(200)).body.keys.map((key: { kid: string }) => key.kid),
+      ).toEqual([newKid]);
+      const refreshed = await request(after.http).post('/auth/jwt/refresh').send({ refreshToken: old.refreshToken }).expect(200);
+      expect(decode(refreshed.body.accessToken as string).header.kid).toBe(newKid);
     });
 
     it('a token of a wrong key, or a tampered one, verifies neither with jose nor with the service', async () => {
