@@ -10,6 +10,9 @@ import { Accounts1796100000000 } from './1796100000000-accounts';
 import { CreateRevocationEvents1796300000000 } from './1796300000000-create-revocation-events';
 import { CreateIpThrottleCounts1796300000001 } from './1796300000001-create-ip-throttle-counts';
 import { CreateHousekeepingRuns1796300000002 } from './1796300000002-create-housekeeping-runs';
+import { CreateApiKeys1796200000000 } from './1796200000000-create-api-keys';
+import { NotifyApiKeyChanges1796200001000 } from './1796200001000-notify-api-key-changes';
+import { LogApiKeyChanges1796400000000 } from './1796400000000-log-api-key-changes';
 
 /** Every migration, in order. Listed explicitly: the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -25,4 +28,7 @@ export const MIGRATIONS = [
   CreateRevocationEvents1796300000000,
   CreateIpThrottleCounts1796300000001,
   CreateHousekeepingRuns1796300000002,
+  CreateApiKeys1796200000000,
+  NotifyApiKeyChanges1796200001000,
+  LogApiKeyChanges1796400000000,
 ];

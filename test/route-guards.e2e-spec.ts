@@ -6,6 +6,7 @@ import { RolesGuard } from '../src/auth/guards/roles.guard';
 import { SessionOrJwtGuard } from '../src/auth/guards/session-or-jwt.guard';
 import { SessionGuard } from '../src/auth/cookie-session/session.guard';
 import { IpThrottleGuard } from '../src/auth/throttling/ip-throttle.guard';
+import { ApiKeyGuard } from '../src/auth/api-keys/api-key.guard';
 import { createTestApp, TestApp } from './utils/create-test-app';
 
 /** Routes anyone may call. Every other route must name an authentication guard. */
@@ -14,6 +15,7 @@ const PUBLIC_ROUTES = new Set([
   'GET /reset-password',
   'GET /verify-email',
   'GET /account-pages/account-pages.js',
+  'GET /.well-known/jwks.json',
   'POST /auth/register',
   'POST /auth/session/login',
   'POST /auth/jwt/login',
@@ -24,7 +26,7 @@ const PUBLIC_ROUTES = new Set([
   'POST /auth/mfa/verify',
 ]);
 
-const AUTHENTICATION_GUARDS: ReadonlySet<unknown> = new Set([SessionGuard, JwtGuard, SessionOrJwtGuard]);
+const AUTHENTICATION_GUARDS: ReadonlySet<unknown> = new Set([SessionGuard, JwtGuard, SessionOrJwtGuard, ApiKeyGuard]);
 
 interface Route {
   readonly route: string;
@@ -114,13 +116,18 @@ describe('route guards', () => {
 
   it('matches the reviewed table of routes and guards', () => {
     expect(routesOf(t).map(({ route, guards }) => `${route} ${guards.join(',')}`.trim())).toEqual([
+      'DELETE /admin/api-keys/:id SessionOrJwtGuard,RolesGuard',
       'DELETE /admin/users/:id SessionOrJwtGuard,RolesGuard',
       'DELETE /admin/users/:id/mfa SessionOrJwtGuard,RolesGuard',
       'DELETE /auth/account SessionOrJwtGuard,IpThrottleGuard',
+      'DELETE /auth/api-keys/:id SessionOrJwtGuard',
       'DELETE /auth/sessions/:id SessionOrJwtGuard',
+      'GET /.well-known/jwks.json',
       'GET /account-pages/account-pages.js',
       'GET /admin/audit SessionOrJwtGuard,RolesGuard',
       'GET /admin/users SessionOrJwtGuard,RolesGuard',
+      'GET /admin/users/:id/api-keys SessionOrJwtGuard,RolesGuard',
+      'GET /auth/api-keys SessionOrJwtGuard',
       'GET /auth/jwt/csrf JwtGuard',
       'GET /auth/jwt/me JwtGuard',
       'GET /auth/me SessionOrJwtGuard',
@@ -132,9 +139,11 @@ describe('route guards', () => {
       'GET /verify-email',
       'POST /admin/users/:id/disable SessionOrJwtGuard,RolesGuard',
       'POST /admin/users/:id/enable SessionOrJwtGuard,RolesGuard',
+      'POST /auth/api-keys SessionOrJwtGuard',
       'POST /auth/email/change IpThrottleGuard,SessionOrJwtGuard',
       'POST /auth/email/verify IpThrottleGuard',
       'POST /auth/email/verify/resend SessionOrJwtGuard',
+      'POST /auth/introspect ApiKeyGuard',
       'POST /auth/jwt/login IpThrottleGuard,LoginOriginGuard,LocalAuthGuard',
       'POST /auth/jwt/logout JwtGuard',
       'POST /auth/jwt/refresh IpThrottleGuard',

@@ -26,7 +26,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { requestContext } from '../audit/request-context';
-import { CurrentUser, Roles, RolesGuard, SessionOrJwtGuard, type Principal } from '../auth';
+import { ApiKeysService, ApiKeyView, CurrentUser, Roles, RolesGuard, SessionOrJwtGuard, type Principal } from '../auth';
 import { ADMIN_ROLE } from '../users/user.entity';
 import { UserView } from '../users/user.view';
 import { AdminService } from './admin.service';
@@ -44,7 +44,25 @@ const userId = () => new ParseUUIDPipe();
 @UseGuards(SessionOrJwtGuard, RolesGuard)
 @Roles(ADMIN_ROLE)
 export class AdminController {
-  constructor(private readonly admin: AdminService) {}
+  constructor(
+    private readonly admin: AdminService,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  @Get('users/:id/api-keys')
+  @ApiOkResponse({ type: [ApiKeyView] })
+  @ApiNotFoundResponse()
+  apiKeysOf(@Param('id', userId()) id: string): Promise<ApiKeyView[]> {
+    return this.apiKeys.listOfUser(id);
+  }
+
+  @Delete('api-keys/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'The key stopped at once, on every instance' })
+  @ApiNotFoundResponse()
+  revokeApiKey(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() caller: Principal, @Req() request: Request): Promise<void> {
+    return this.apiKeys.revokeAny(id, caller.userId, requestContext(request));
+  }
 
   @Get('users')
   @ApiOkResponse({ type: UserPageView })

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditService } from '../audit/audit.service';
 import { RequestContext } from '../audit/request-context';
-import { AccountDeletionService, DevicesService, MfaService, type Principal } from '../auth';
+import { AccountDeletionService, ApiKeysService, DevicesService, MfaService, type Principal } from '../auth';
 import { DomainException } from '../common/errors/domain.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ADMIN_ROLE, UserEntity } from '../users/user.entity';
@@ -23,6 +23,7 @@ export class AdminService {
     private readonly resetTokens: PasswordResetTokensService,
     private readonly mfa: MfaService,
     private readonly deletion: AccountDeletionService,
+    private readonly apiKeys: ApiKeysService,
   ) {}
 
   async listUsers(limit: number, offset: number): Promise<UserPageView> {
@@ -35,12 +36,14 @@ export class AdminService {
     this.refuseSelf(userId, admin, 'disable your own account');
     if (!(await this.users.setDisabled(userId, true))) throw new DomainException(ErrorCode.NOT_FOUND, NO_SUCH_USER);
     await this.devices.endAll(userId);
+    await this.apiKeys.userStatusChanged(userId);
     await this.resetTokens.voidAll(userId);
     await this.audit.record({ type: AuditEventType.USER_DISABLED, userId, actorId: admin.userId, context });
   }
 
   async enable(userId: string, admin: Principal, context: RequestContext): Promise<void> {
     if (!(await this.users.setDisabled(userId, false))) throw new DomainException(ErrorCode.NOT_FOUND, NO_SUCH_USER);
+    await this.apiKeys.userStatusChanged(userId);
     await this.audit.record({ type: AuditEventType.USER_ENABLED, userId, actorId: admin.userId, context });
   }
 

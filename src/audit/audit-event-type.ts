@@ -25,4 +25,6 @@ export enum AuditEventType {
   MFA_FAILED = 'mfa.failed',
   MFA_CHALLENGED = 'mfa.challenged',
   ACCOUNT_DELETED = 'account.deleted',
+  API_KEY_CREATED = 'api_key.created',
+  API_KEY_REVOKED = 'api_key.revoked',
 }

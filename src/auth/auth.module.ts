@@ -15,6 +15,12 @@ import { MfaController } from './mfa/mfa.controller';
 import { MfaService } from './mfa/mfa.service';
 import { TotpSecretCipher } from './mfa/totp-secret-cipher';
 import { SecurityNoticesService } from './notices/security-notices.service';
+import { ApiKeyEntity } from './api-keys/api-key.entity';
+import { ApiKeyGuard } from './api-keys/api-key.guard';
+import { ApiKeyRegistry } from './api-keys/api-key-registry';
+import { ApiKeySecret } from './api-keys/api-key-secret';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
 import { DevicesService } from './account/devices.service';
 import { PasswordChangeService } from './account/password-change.service';
 import { CookieSessionController } from './cookie-session/cookie-session.controller';
@@ -32,6 +38,9 @@ import { JwtLoginService } from './jwt/jwt-login.service';
 import { JwtController } from './jwt/jwt.controller';
 import { JwtGuard } from './jwt/jwt.guard';
 import { JwtStrategy } from './jwt/jwt.strategy';
+import { JwksController } from './jwks/jwks.controller';
+import { IntrospectionController } from './introspection/introspection.controller';
+import { IntrospectionService } from './introspection/introspection.service';
 import { PasswordResetController } from './password-reset/password-reset.controller';
 import { PasswordResetService } from './password-reset/password-reset.service';
 import { RegistrationController } from './registration/registration.controller';
@@ -59,7 +68,14 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
  * export class ReportsController {}
  */
 @Module({
-  imports: [PassportModule, UsersModule, TokensModule, AuditModule, MailModule, TypeOrmModule.forFeature([LoginFailureEntity])],
+  imports: [
+    PassportModule,
+    UsersModule,
+    TokensModule,
+    AuditModule,
+    MailModule,
+    TypeOrmModule.forFeature([LoginFailureEntity, ApiKeyEntity]),
+  ],
   controllers: [
     RegistrationController,
     CookieSessionController,
@@ -68,6 +84,9 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
     AccountController,
     EmailVerificationController,
     MfaController,
+    JwksController,
+    ApiKeysController,
+    IntrospectionController,
   ],
   providers: [
     RegistrationService,
@@ -97,6 +116,11 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
     MfaChallengesService,
     MfaService,
     AccountDeletionService,
+    ApiKeySecret,
+    ApiKeyRegistry,
+    ApiKeysService,
+    ApiKeyGuard,
+    IntrospectionService,
   ],
   exports: [
     SessionGuard,
@@ -107,6 +131,8 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
     DevicesService,
     MfaService,
     AccountDeletionService,
+    ApiKeyGuard,
+    ApiKeysService,
   ],
 })
 export class AuthModule implements NestModule {

@@ -3,13 +3,15 @@ export interface Principal {
   readonly userId: string;
   /** Current roles: read fresh enough that a role change applies at once. */
   readonly roles: readonly string[];
-  readonly authMethod: 'session' | 'jwt';
-  /** The login this request belongs to: the session row's public id, or the refresh family (`sid` claim). */
+  readonly authMethod: 'session' | 'jwt' | 'api_key';
+  /** The login this request belongs to: the session row's public id, the refresh family (`sid` claim), or the API key's id. */
   readonly loginId: string;
   /** How the credential arrived; CSRF applies to cookies. */
   readonly credential: 'cookie' | 'bearer';
   /** Access token only: its `jti` and `exp` (seconds), needed to blocklist it at logout. */
   readonly accessToken?: { readonly jti: string; readonly exp: number };
+  /** API key only: what the key may do (ApiKeyGuard with `@Scopes(...)`); a key carries no roles. */
+  readonly scopes?: readonly string[];
 }
 
 declare global {

@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 /** The service's configuration, validated once at boot (see load-config.ts). */
 export abstract class AppConfig {
   abstract readonly nodeEnv: string;
@@ -22,6 +24,10 @@ export abstract class AppConfig {
   abstract readonly sessionSecrets: readonly string[];
   /** The first signs, all verify (by `kid`). */
   abstract readonly jwtSecrets: readonly string[];
+  /** `HS256` signs with `jwtSecrets`; `ES256` and `EdDSA` with `jwtPrivateKeys`. */
+  abstract readonly jwtAlgorithm: JwtAlgorithm;
+  /** Asymmetric private keys (parsed once); the first signs, all verify. Empty under HS256. */
+  abstract readonly jwtPrivateKeys: readonly KeyObject[];
   abstract readonly jwtIssuer: string;
   abstract readonly jwtAudience: string;
   abstract readonly jwtAccessTtlSeconds: number;
@@ -55,6 +61,9 @@ export abstract class AppConfig {
   /** Seconds a SIGTERM or SIGINT waits for in-flight requests before the process exits. */
   abstract readonly shutdownTimeoutSeconds: number;
 }
+
+export const JWT_ALGORITHMS = ['HS256', 'ES256', 'EdDSA'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 export const COOKIE_SAME_SITE_VALUES = ['lax', 'strict', 'none'] as const;
 export type CookieSameSite = (typeof COOKIE_SAME_SITE_VALUES)[number];

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigValidationError } from './config-validation.error';
@@ -246,6 +247,82 @@ describe('loadConfig', () => {
         ]),
       );
       expect(problems.join(' ')).not.toContain('hunter2');
+    });
+  });
+
+  describe('JWT_ALGORITHM and JWT_PRIVATE_KEYS', () => {
+    let dir: string;
+    const pemFile = (name: string, key: ReturnType<typeof generateKeyPairSync>['privateKey'] | string): string => {
+      const file = join(dir, name);
+      writeFileSync(file, typeof key === 'string' ? key : key.export({ format: 'pem', type: 'pkcs8' }));
+      return file;
+    };
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'config-keys-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('defaults to HS256 with no private key', () => {
+      expect(loadConfig(productionEnv)).toMatchObject({ jwtAlgorithm: 'HS256', jwtPrivateKeys: [] });
+    });
+
+    it('reads ES256 and EdDSA keys from PEM files, in the order given', () => {
+      const first = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+      const second = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+      const config = loadConfig({
+        ...productionEnv,
+        JWT_ALGORITHM: 'ES256',
+        JWT_PRIVATE_KEYS: `${pemFile('a.pem', first)}, ${pemFile('b.pem', second)}`,
+      });
+      expect(config.jwtPrivateKeys.map((key) => key.equals(first))).toEqual([true, false]);
+      expect(config.jwtPrivateKeys[1]?.equals(second)).toBe(true);
+
+      const ed = generateKeyPairSync('ed25519').privateKey;
+      expect(
+        loadConfig({ ...productionEnv, JWT_ALGORITHM: 'EdDSA', JWT_PRIVATE_KEYS: pemFile('ed.pem', ed) }).jwtPrivateKeys[0]?.equals(ed),
+      ).toBe(true);
+    });
+
+    it('refuses in production an asymmetric algorithm without keys', () => {
+      expect(problemsOf({ ...productionEnv, JWT_ALGORITHM: 'ES256' })).toEqual([
+        expect.stringContaining('JWT_PRIVATE_KEYS is required in production'),
+      ]);
+    });
+
+    it('refuses a missing file, a file that is no private key and a key of the wrong type, naming each file', () => {
+      const missing = join(dir, 'missing.pem');
+      const publicOnly = pemFile('public.pem', generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }).toString());
+      const ed = pemFile('ed.pem', generateKeyPairSync('ed25519').privateKey);
+      const p384 = pemFile('p384.pem', generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey);
+      const problems = problemsOf({
+        ...productionEnv,
+        JWT_ALGORITHM: 'ES256',
+        JWT_PRIVATE_KEYS: [missing, publicOnly, ed, p384].join(','),
+      });
+
+      expect(problems).toEqual([
+        `JWT_PRIVATE_KEYS: cannot read ${missing} (ENOENT)`,
+        `JWT_PRIVATE_KEYS: ${publicOnly} is not a PEM private key`,
+        `JWT_PRIVATE_KEYS: ${ed} is not an EC P-256 private key, as JWT_ALGORITHM=ES256 needs`,
+        `JWT_PRIVATE_KEYS: ${p384} is not an EC P-256 private key, as JWT_ALGORITHM=ES256 needs`,
+      ]);
+    });
+
+    it('refuses an unknown algorithm, and keys under HS256', () => {
+      expect(problemsOf({ ...productionEnv, JWT_ALGORITHM: 'RS256' })).toEqual([
+        expect.stringContaining('JWT_ALGORITHM must be HS256, ES256, EdDSA'),
+      ]);
+      expect(problemsOf({ ...productionEnv, JWT_PRIVATE_KEYS: pemFile('x.pem', generateKeyPairSync('ed25519').privateKey) })).toEqual([
+        expect.stringContaining('JWT_PRIVATE_KEYS is set but JWT_ALGORITHM is HS256'),
+      ]);
+    });
+
+    it('in development, generates one key once into the data folder, readable by its owner only', () => {
+      const first = loadConfig({ DATA_DIR: dir, JWT_ALGORITHM: 'EdDSA' });
+      const second = loadConfig({ DATA_DIR: dir, JWT_ALGORITHM: 'EdDSA' });
+
+      expect(first.jwtPrivateKeys).toHaveLength(1);
+      expect(first.jwtPrivateKeys[0]?.asymmetricKeyType).toBe('ed25519');
+      expect(second.jwtPrivateKeys[0]?.equals(first.jwtPrivateKeys[0] as never)).toBe(true);
+      expect(statSync(join(dir, 'jwt-eddsa.pem')).mode & 0o777).toBe(0o600);
     });
   });
 });

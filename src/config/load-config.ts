@@ -3,6 +3,7 @@ import { AppConfig, BootstrapAdminConfig, COOKIE_SAME_SITE_VALUES, CookieSameSit
 import { ConfigValidationError } from './config-validation.error';
 import { GENERATED_SECRET_NAMES, GeneratedSecrets, loadOrCreateDevSecrets } from './dev-secrets';
 import { EnvReader } from './env-reader';
+import { readJwtSigningKeys } from './jwt-signing-keys';
 
 const MIN_SECRET_BYTES = 32;
 const MIN_PRODUCTION_BCRYPT_COST = 10;
@@ -22,6 +23,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const dataDir = resolve(read.string('DATA_DIR', '.data'));
 
   const secrets = readSecrets(read, isProduction, dataDir);
+  const jwtSigningKeys = readJwtSigningKeys(read, isProduction, dataDir);
   const bcryptCost = read.integer('BCRYPT_COST', 12, 4, 31);
   if (isProduction && bcryptCost < MIN_PRODUCTION_BCRYPT_COST) {
     read.problems.push(`BCRYPT_COST must be at least ${MIN_PRODUCTION_BCRYPT_COST} in production (got ${bcryptCost})`);
@@ -69,6 +71,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logLevel: read.string('LOG_LEVEL', 'info'),
     sessionSecrets: secrets.SESSION_SECRET,
     jwtSecrets: secrets.JWT_SECRET,
+    jwtAlgorithm: jwtSigningKeys.algorithm,
+    jwtPrivateKeys: jwtSigningKeys.privateKeys,
     jwtIssuer: read.string('JWT_ISSUER', 'nest-auth-backend'),
     jwtAudience: read.string('JWT_AUDIENCE', 'nest-auth-backend-api'),
     jwtAccessTtlSeconds: read.integer('JWT_ACCESS_TTL', 900, 1),

@@ -3,6 +3,7 @@ import { EmailTokenEntity } from '../auth/email-verification/email-token.entity'
 import { MfaChallengeEntity, MfaRecoveryCodeEntity } from '../auth/mfa/mfa.entities';
 import { DeletedUserEntity } from '../tokens/revocation/deleted-user.entity';
 import { HousekeepingRunEntity } from '../common/housekeeping-run.entity';
+import { ApiKeyEntity } from '../auth/api-keys/api-key.entity';
 import { LoginFailureEntity } from '../auth/throttling/login-failure.entity';
 import { RefreshFamilyEntity } from '../tokens/refresh/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh/refresh-token.entity';
@@ -28,4 +29,5 @@ export const ENTITIES = [
   MfaChallengeEntity,
   DeletedUserEntity,
   HousekeepingRunEntity,
+  ApiKeyEntity,
 ];

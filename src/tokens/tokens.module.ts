@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenService } from './access/access-token.service';
+import { AccessTokenVerifier } from './access/access-token-verification';
 import { Clock, SystemClock } from '../common/clock/clock';
 import { TokensExpiredRowsPruner } from './tokens-expired-rows.pruner';
 import { JwtKeyRing } from './access/jwt-key-ring';
@@ -22,6 +23,7 @@ import { RevocationService } from './revocation/revocation.service';
     { provide: Clock, useClass: SystemClock },
     JwtKeyRing,
     AccessTokenService,
+    AccessTokenVerifier,
     RefreshTokenService,
     RevocationCache,
     RevocationRelay,
@@ -32,6 +34,6 @@ import { RevocationService } from './revocation/revocation.service';
     RevocationService,
     TokensExpiredRowsPruner,
   ],
-  exports: [Clock, JwtKeyRing, AccessTokenService, RefreshTokenService, RevocationService],
+  exports: [Clock, JwtKeyRing, AccessTokenService, AccessTokenVerifier, RefreshTokenService, RevocationService],
 })
 export class TokensModule {}

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
-import { Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-strategy';
 import { isUnsafeMethod } from '../../common/http/unsafe-method';
-import { AppConfig } from '../../config/app-config';
-import { parseAccessTokenClaims } from '../../tokens/access/access-token-claims';
-import { accessTokenVerification } from '../../tokens/access/access-token-verification';
-import { JwtKeyRing } from '../../tokens/access/jwt-key-ring';
+import { AccessTokenClaims } from '../../tokens/access/access-token-claims';
+import { AccessTokenVerifier } from '../../tokens/access/access-token-verification';
 import { RevocationService } from '../../tokens/revocation/revocation.service';
 import { assertJwtCsrf } from '../csrf/csrf-checks';
 import { CsrfTokenService } from '../csrf/csrf-token.service';
@@ -14,29 +12,39 @@ import type { Principal } from '../principal';
 import { readAccessToken } from './access-token.extractor';
 
 /**
- * passport-jwt with the access-token rules of TokensModule. `validate()` runs once the signature and
- * times verified: it insists on an access token, refuses a revoked one (memory, no I/O while the
- * revocation listener is live), applies CSRF when the token came in a cookie on an unsafe request,
- * and answers the principal with the user's current roles. A falsy answer is a 401 (JwtGuard).
+ * The `jwt` passport strategy, with the access-token rules of TokensModule ({@link AccessTokenVerifier}:
+ * HS256, ES256 or EdDSA, pinned). `validate()` runs once the signature and times verified: it refuses
+ * a revoked token (memory, no I/O while the revocation listener is live), applies CSRF when the token
+ * came in a cookie on an unsafe request, and answers the principal with the user's current roles.
+ * A falsy answer is a 401 (JwtGuard).
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    keys: JwtKeyRing,
-    private readonly config: AppConfig,
+    private readonly verifier: AccessTokenVerifier,
     private readonly revocation: RevocationService,
     private readonly csrf: CsrfTokenService,
   ) {
-    super({
-      jwtFromRequest: (request: Request) => readAccessToken(request)?.token || null,
-      passReqToCallback: true,
-      ...accessTokenVerification(keys, config),
-    });
+    super();
   }
 
-  async validate(request: Request, payload: unknown): Promise<Principal | null> {
-    const claims = parseAccessTokenClaims(payload, this.config.jwtAccessTtlSeconds);
-    if (claims === null || (await this.revocation.isRevoked(claims))) return null;
+  override authenticate(request: Request): void {
+    const token = readAccessToken(request)?.token;
+    if (!token) return this.fail(401);
+    this.verifier
+      .verify(token)
+      .then(
+        async (claims) => {
+          const principal = claims === null ? null : await this.validate(request, claims);
+          return principal === null ? this.fail(401) : this.success(principal);
+        },
+        (error: unknown) => this.error(error as Error),
+      )
+      .catch((error: unknown) => this.error(error as Error));
+  }
+
+  async validate(request: Request, claims: AccessTokenClaims): Promise<Principal | null> {
+    if (await this.revocation.isRevoked(claims)) return null;
     const source = readAccessToken(request)?.source ?? 'bearer';
     if (source === 'cookie' && isUnsafeMethod(request.method)) assertJwtCsrf(request, claims.sid, this.csrf);
     return {

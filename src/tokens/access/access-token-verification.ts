@@ -1,54 +1,74 @@
-import type { Algorithm, VerifyOptions } from 'jsonwebtoken';
-import type { SecretOrKeyProvider } from 'passport-jwt';
+import { Injectable } from '@nestjs/common';
+import { jwtVerify } from 'jose';
+import jwt from 'jsonwebtoken';
 import { AppConfig } from '../../config/app-config';
+import { AccessTokenClaims, parseAccessTokenClaims } from './access-token-claims';
 import { JwtKeyRing } from './jwt-key-ring';
 
-/** The passport-jwt options that decide whether a signed token verifies. */
-export interface AccessTokenVerification {
-  readonly secretOrKeyProvider: SecretOrKeyProvider;
-  readonly algorithms: Algorithm[];
-  readonly issuer: string;
-  readonly audience: string;
-  readonly ignoreExpiration: false;
-  readonly jsonWebTokenOptions: VerifyOptions;
-}
+/** Header members a token of this service may carry; anything else (`jwk`, `jku`, `x5u`, `x5c`, `crit`, …) is refused. */
+const ALLOWED_HEADER_MEMBERS = new Set(['alg', 'typ', 'kid']);
 
 /**
- * What makes a signed access token valid, beside the code that signs it (AccessTokenService):
- * HS256 only, issuer and audience pinned, `exp` and `nbf` checked with `JWT_CLOCK_TOLERANCE`, the
- * key picked by the header's `kid` from memory (an unknown kid fails; `jku`, `jwk`, `x5u` are never
- * looked at). passport-jwt applies these; {@link parseAccessTokenClaims} then insists on an access token.
+ * What makes a signed access token valid, beside the code that signs it (AccessTokenService). The
+ * algorithm is pinned to `JWT_ALGORITHM` (an HS256 token "signed" with a public key, `none`, or any
+ * other algorithm fails); the header may hold only `alg`, `typ` and `kid`, and the key is picked by
+ * `kid` from memory (an unknown kid fails; embedded or remote keys are never looked at); issuer and
+ * audience are pinned; `exp` is required and `exp`/`nbf` are checked with `JWT_CLOCK_TOLERANCE`.
+ * HS256 verifies with jsonwebtoken (synchronous, about 10 µs), ES256 and EdDSA with jose
+ * (jsonwebtoken 9 has no EdDSA). {@link parseAccessTokenClaims} then insists on an access token.
  */
-export function accessTokenVerification(keys: JwtKeyRing, config: AppConfig): AccessTokenVerification {
-  return {
-    secretOrKeyProvider: keyByKid(keys),
-    algorithms: ['HS256'],
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-    ignoreExpiration: false,
-    jsonWebTokenOptions: { clockTolerance: config.jwtClockToleranceSeconds },
-  };
+@Injectable()
+export class AccessTokenVerifier {
+  constructor(
+    private readonly keys: JwtKeyRing,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The claims of a valid access token, or null: never the reason, which is nobody's business. */
+  async verify(token: string): Promise<AccessTokenClaims | null> {
+    const header = readHeader(token);
+    if (header === undefined || header.alg !== this.keys.algorithm) return null;
+    const key = this.keys.find(header.kid);
+    if (key === undefined) return null;
+    const { jwtIssuer: issuer, jwtAudience: audience, jwtClockToleranceSeconds: clockTolerance } = this.config;
+    try {
+      if (this.keys.algorithm === 'HS256') {
+        // The typings predate KeyObject; jsonwebtoken 9 takes it.
+        const payload = jwt.verify(token, key as unknown as string, { algorithms: ['HS256'], issuer, audience, clockTolerance });
+        return parseAccessTokenClaims(payload, this.config.jwtAccessTtlSeconds);
+      }
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [this.keys.algorithm],
+        issuer,
+        audience,
+        clockTolerance,
+        requiredClaims: ['exp'],
+      });
+      return parseAccessTokenClaims(payload, this.config.jwtAccessTtlSeconds);
+    } catch {
+      return null;
+    }
+  }
 }
 
-function keyByKid(keys: JwtKeyRing): SecretOrKeyProvider {
-  return (_request, rawToken: unknown, done) => {
-    const kid = typeof rawToken === 'string' ? headerKid(rawToken) : undefined;
-    const key = kid === undefined ? undefined : keys.find(kid);
-    if (key === undefined) return done(new Error('unknown kid'));
-    // The typings predate KeyObject; passport-jwt hands the key to jsonwebtoken 9, which takes it.
-    return done(null, key as unknown as Buffer);
-  };
+interface TokenHeader {
+  readonly alg: unknown;
+  readonly kid: string;
 }
 
-/** The header's `kid`, read without trusting anything else in the token. */
-function headerKid(token: string): string | undefined {
-  const dot = token.indexOf('.');
-  if (dot <= 0) return undefined;
+/** The header of a compact JWS, read without trusting it: undefined unless it is one this service could have signed. */
+function readHeader(token: string): TokenHeader | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]+$/.test(part))) return undefined;
+  let header: unknown;
   try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
-    const kid = typeof header === 'object' && header !== null ? (header as { kid?: unknown }).kid : undefined;
-    return typeof kid === 'string' ? kid : undefined;
+    header = JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString('utf8'));
   } catch {
     return undefined;
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return undefined;
+  const members = header as Record<string, unknown>;
+  if (!Object.keys(members).every((name) => ALLOWED_HEADER_MEMBERS.has(name))) return undefined;
+  if (members.typ !== undefined && members.typ !== 'JWT') return undefined;
+  return typeof members.kid === 'string' ? { alg: members.alg, kid: members.kid } : undefined;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../../config/app-config';
@@ -23,7 +23,12 @@ export interface IssuedAccessToken {
   readonly expiresIn: number;
 }
 
-/** Signs access tokens: HS256 with the first JWT secret, its `kid` in the header. */
+/**
+ * Signs access tokens with the first key of the ring, its `kid` in the header: HS256 (the first
+ * `JWT_SECRET`) through @nestjs/jwt, or ES256 / EdDSA (the first `JWT_PRIVATE_KEYS`) with node:crypto,
+ * synchronously (jsonwebtoken 9 has no EdDSA; jose signs only asynchronously). The e2e interop tests
+ * verify these tokens with jose.
+ */
 @Injectable()
 export class AccessTokenService {
   constructor(
@@ -50,7 +55,26 @@ export class AccessTokenService {
       roles: [...subject.roles],
       typ: ACCESS_TOKEN_TYPE,
     };
-    const token = this.jwt.sign({ ...claims }, { algorithm: 'HS256', keyid: this.keys.signing.kid, privateKey: this.keys.signing.key });
+    const token =
+      this.keys.algorithm === 'HS256'
+        ? this.jwt.sign({ ...claims }, { algorithm: 'HS256', keyid: this.keys.signing.kid, privateKey: this.keys.signing.key })
+        : this.signAsymmetric(claims);
     return { token, jti: claims.jti, exp, expiresIn: exp - now };
   }
+
+  private signAsymmetric(claims: AccessTokenClaims): string {
+    const { algorithm, signing } = this.keys;
+    const header = { alg: algorithm, typ: 'JWT', kid: signing.kid };
+    const input = `${base64url(header)}.${base64url(claims)}`;
+    // ES256 signatures are r||s (IEEE P1363, RFC 7518 §3.4), not DER; Ed25519 takes no digest.
+    const signature =
+      algorithm === 'ES256'
+        ? sign('sha256', Buffer.from(input), { key: signing.key, dsaEncoding: 'ieee-p1363' })
+        : sign(null, Buffer.from(input), signing.key);
+    return `${input}.${signature.toString('base64url')}`;
+  }
+}
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }

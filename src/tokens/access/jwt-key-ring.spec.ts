@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
-import { JwtKeyRing, kidOf } from './jwt-key-ring';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { calculateJwkThumbprint } from 'jose';
+import { JwtKeyRing, kidOf, thumbprintOf } from './jwt-key-ring';
 import { testConfig } from '../../config/test-config';
 
 describe('kidOf', () => {
@@ -36,5 +37,35 @@ describe('JwtKeyRing', () => {
     for (const kid of [kidOf('unknown'), '../../dev/null', '__proto__', 'constructor', '']) {
       expect(ring.find(kid)).toBeUndefined();
     }
+  });
+});
+
+describe('JwtKeyRing with asymmetric keys', () => {
+  it.each([
+    ['ES256', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey],
+    ['EdDSA', () => generateKeyPairSync('ed25519').privateKey],
+  ] as const)(
+    '%s: names each key by its RFC 7638 thumbprint, signs with the first, publishes public halves only',
+    async (algorithm, generate) => {
+      const first = generate();
+      const second = generate();
+      const config = { ...testConfig(), jwtAlgorithm: algorithm, jwtPrivateKeys: [first, second] };
+      const ring = new JwtKeyRing(config);
+      const firstPublic = createPublicKey(first);
+
+      expect(thumbprintOf(firstPublic)).toBe(await calculateJwkThumbprint(firstPublic.export({ format: 'jwk' }) as never, 'sha256'));
+      expect(ring.signing).toEqual({ kid: thumbprintOf(firstPublic), key: first });
+      expect(ring.find(ring.signing.kid)?.type).toBe('public');
+      expect(ring.jwks.map(({ kid }) => kid)).toEqual([thumbprintOf(firstPublic), thumbprintOf(createPublicKey(second))]);
+      for (const jwk of ring.jwks) {
+        expect(jwk).toMatchObject({ alg: algorithm, use: 'sig' });
+        expect(jwk).not.toHaveProperty('d');
+      }
+      expect(ring.find(kidOf(config.jwtSecrets[0] ?? ''))).toBeUndefined();
+    },
+  );
+
+  it('publishes nothing under HS256', () => {
+    expect(new JwtKeyRing(testConfig()).jwks).toEqual([]);
   });
 });

@@ -14,6 +14,16 @@ export interface RevocableToken {
 }
 
 /**
+ * Memory elsewhere that mirrors the database and must hear every revocation event (API keys): `apply`
+ * for each event, local or from another instance; `reload` after every (re)connection of the
+ * listener, before memory counts as live again.
+ */
+export interface RevocationSubscriber {
+  apply(event: RevocationEvent): void;
+  reload(): Promise<void>;
+}
+
+/**
  * The live revocations, in memory, so that the guard answers without a database round trip.
  * Each entry is kept only while a token it stops could still verify, then swept.
  *
@@ -35,6 +45,7 @@ export class RevocationCache {
   /** How long after an instant a token issued before it can still verify. */
   private readonly accessTokenReachMs: number;
   private readonly toleranceMs: number;
+  private readonly subscribers: RevocationSubscriber[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -44,8 +55,20 @@ export class RevocationCache {
     this.accessTokenReachMs = config.jwtAccessTtlSeconds * 1000 + this.toleranceMs;
   }
 
+  subscribe(subscriber: RevocationSubscriber): void {
+    this.subscribers.push(subscriber);
+  }
+
+  /** Every subscriber reloads from the database (the listener calls it after each connection). */
+  async reloadSubscribers(): Promise<void> {
+    await Promise.all(this.subscribers.map((subscriber) => subscriber.reload()));
+  }
+
   apply(event: RevocationEvent): void {
+    for (const subscriber of this.subscribers) subscriber.apply(event);
     switch (event.kind) {
+      case 'api-keys':
+        return;
       case 'access-token':
         this.accessTokens.set(event.jti, event.expiresAt + this.toleranceMs);
         return;

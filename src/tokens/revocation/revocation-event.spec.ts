@@ -5,6 +5,7 @@ describe('parseRevocationEvent', () => {
     [{ kind: 'access-token', jti: 'j', expiresAt: 1 }],
     [{ kind: 'family', familyId: 'f', expiresAt: 2 }],
     [{ kind: 'tokens-valid-after', userId: 'u', at: 3 }],
+    [{ kind: 'api-keys', userId: 'u', at: 4 }],
   ])('reads %j', (event) => {
     expect(parseRevocationEvent(JSON.stringify(event))).toEqual(event);
   });

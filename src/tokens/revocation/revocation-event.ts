@@ -10,7 +10,9 @@ export type RevocationEvent =
   /** Every access token of the user issued at or before `at` stops. */
   | { readonly kind: 'tokens-valid-after'; readonly userId: string; readonly at: number }
   /** The user's roles changed at `at`: tokens issued before carry stale roles, these replace them. */
-  | { readonly kind: 'roles'; readonly userId: string; readonly roles: readonly string[]; readonly at: number };
+  | { readonly kind: 'roles'; readonly userId: string; readonly roles: readonly string[]; readonly at: number }
+  /** The user's API keys changed (one created or revoked, the user disabled or enabled): reload them from the database. */
+  | { readonly kind: 'api-keys'; readonly userId: string; readonly at: number };
 
 /** A notification's payload, or undefined when it is not one this version understands. */
 export function parseRevocationEvent(payload: string): RevocationEvent | undefined {
@@ -35,6 +37,8 @@ export function parseRevocationEvent(payload: string): RevocationEvent | undefin
       return isId(event.userId) && isTime(event.at) && isRoleList(event.roles)
         ? { kind: 'roles', userId: event.userId, roles: event.roles, at: event.at }
         : undefined;
+    case 'api-keys':
+      return isId(event.userId) && isTime(event.at) ? { kind: 'api-keys', userId: event.userId, at: event.at } : undefined;
     default:
       return undefined;
   }

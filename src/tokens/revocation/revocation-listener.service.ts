@@ -103,6 +103,8 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
       // Listening before replaying: a revocation committed meanwhile arrives by either path.
       await this.feed.catchUp();
       if (this.client !== client) return;
+      await this.cache.reloadSubscribers();
+      if (this.client !== client) return;
       this.live = true;
       this.probe = undefined;
       this.sendProbe();

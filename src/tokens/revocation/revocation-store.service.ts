@@ -91,6 +91,11 @@ export class RevocationStore {
     return [user, await this.publish(manager, [{ kind: 'roles', userId, roles: user.roles, at: user.rolesChangedAt.getTime() }])];
   }
 
+  /** Tells every instance that the user's API keys changed, when the caller's transaction commits. */
+  apiKeysChanged(manager: EntityManager, userId: string, at: Date): Promise<RevocationEvent[]> {
+    return this.publish(manager, [{ kind: 'api-keys', userId, at: at.getTime() }]);
+  }
+
   /** Every revocation that can still stop a token, for memory at start-up and after a reconnection. */
   async snapshot(since: Date): Promise<RevocationEvent[]> {
     const [accessTokens, families, users, rolesChanges, deletedUsers] = await Promise.all([

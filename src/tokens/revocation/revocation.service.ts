@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { UserEntity } from '../../users/user.entity';
-import { RevocableToken, RevocationCache } from './revocation-cache';
+import { RevocableToken, RevocationCache, RevocationSubscriber } from './revocation-cache';
 import type { RevocationEvent } from './revocation-event';
 import { RevocationFeed } from './revocation-feed.service';
 import { RevocationStore } from './revocation-store.service';
@@ -86,6 +86,21 @@ export class RevocationService {
   isRevoked(token: RevocableToken): boolean | Promise<boolean> {
     if (this.cache.isRevoked(token)) return true;
     return this.feed.isCurrent ? false : this.store.isRevoked(token);
+  }
+
+  /** Tells every instance (this one at once) that the user's API keys changed, in the caller's transaction when given. */
+  apiKeysChanged(userId: string, manager?: EntityManager): Promise<void> {
+    return this.write(manager, (m) => this.store.apiKeysChanged(m, userId, new Date()));
+  }
+
+  /** Registers memory that mirrors the database and must hear every revocation event (see {@link RevocationSubscriber}). */
+  subscribe(subscriber: RevocationSubscriber): void {
+    this.cache.subscribe(subscriber);
+  }
+
+  /** True while memory is known to be current (a channel is live or the log was read just now): checks may then skip the database. */
+  get isLive(): boolean {
+    return this.feed.isCurrent;
   }
 
   /** The smallest `iat` (seconds) a new access token of this user may carry. */
