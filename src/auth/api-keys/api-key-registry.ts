@@ -44,6 +44,10 @@ export class ApiKeyRegistry {
   /** The newest reload started per user: an older one that finishes later is dropped. */
   private readonly userReloads = new Map<string, number>();
   private reloads = 0;
+  /** Keys revoked on this instance (their 256-bit hashes: a few bytes each, never reused). */
+  private readonly revokedHashes = new Set<string>();
+  /** When (in read order) each user's last completed reload read: a full reload that read earlier must not undo it. */
+  private readonly userReloadedAt = new Map<string, number>();
   private fullReload: Promise<void> | undefined;
 
   constructor(
@@ -56,6 +60,17 @@ export class ApiKeyRegistry {
   /** Reads the user's keys again now (after a change committed here, so this instance applies it before answering). */
   refresh(userId: string): Promise<void> {
     return this.reloadUser(userId);
+  }
+
+  /**
+   * Drops a key revoked here, for good: a reload that read before the revocation committed (one is
+   * started inside the revoking transaction) cannot bring it back. Hashes are never reused.
+   */
+  forgetKey(hash: string): void {
+    this.revokedHashes.add(hash);
+    const live = this.byHash.get(hash);
+    this.byHash.delete(hash);
+    if (live !== undefined) this.hashesOfUser.get(live.userId)?.delete(hash);
   }
 
   find(hash: string): LiveApiKey | undefined {
@@ -86,11 +101,15 @@ export class ApiKeyRegistry {
   }
 
   private reloadAll(): Promise<void> {
+    const started = ++this.reloads;
     const reload = (async () => {
       const rows = await this.dataSource.query<KeyRow[]>(LIVE_KEYS);
-      this.byHash.clear();
-      this.hashesOfUser.clear();
-      for (const row of rows) this.put(row);
+      // A user whose own reload completed after this read began keeps what that fresher read found
+      // (a key revoked meanwhile must not come back from this older snapshot).
+      const fresher = new Set([...this.userReloadedAt].filter(([, sequence]) => sequence > started).map(([userId]) => userId));
+      for (const userId of [...this.hashesOfUser.keys()]) if (!fresher.has(userId)) this.forgetUser(userId);
+      for (const row of rows) if (!fresher.has(row.user_id)) this.put(row);
+      for (const [userId, sequence] of this.userReloadedAt) if (sequence <= started) this.userReloadedAt.delete(userId);
     })();
     this.fullReload = reload.finally(() => (this.fullReload = undefined));
     return reload;
@@ -102,10 +121,12 @@ export class ApiKeyRegistry {
     try {
       // A full reload in flight would overwrite this user's fresher rows: wait for it, then read.
       await this.fullReload?.catch(() => undefined);
+      const readAt = ++this.reloads;
       const rows = await this.dataSource.query<KeyRow[]>(`${LIVE_KEYS} AND k.user_id = $1`, [userId]);
       if (this.userReloads.get(userId) !== sequence) return;
       this.forgetUser(userId);
       for (const row of rows) this.put(row);
+      this.userReloadedAt.set(userId, readAt);
     } catch {
       // Fail closed: the user's keys stop here until a reload succeeds (retried once, and after any reconnection).
       if (this.userReloads.get(userId) === sequence) this.forgetUser(userId);
@@ -121,6 +142,7 @@ export class ApiKeyRegistry {
   }
 
   private put(row: KeyRow): void {
+    if (this.revokedHashes.has(row.key_hash)) return;
     this.byHash.set(row.key_hash, ApiKeyRegistry.toLive(row));
     let hashes = this.hashesOfUser.get(row.user_id);
     if (hashes === undefined) this.hashesOfUser.set(row.user_id, (hashes = new Set()));

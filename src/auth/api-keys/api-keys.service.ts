@@ -116,6 +116,7 @@ export class ApiKeysService {
       return key;
     });
     if (revoked === null) throw new DomainException(ErrorCode.NOT_FOUND, NO_SUCH_KEY);
+    this.registry.forgetKey(revoked.keyHash);
     await this.registry.refresh(revoked.userId);
     await this.audit.record({
       type: AuditEventType.API_KEY_REVOKED,
