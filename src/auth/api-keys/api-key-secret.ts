@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
+import { newSecretToken } from '../../common/crypto/secret-token';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 
@@ -26,7 +27,7 @@ export class ApiKeySecret {
   }
 
   generate(): string {
-    return `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+    return `${API_KEY_PREFIX}${newSecretToken()}`;
   }
 
   /** Hex HMAC-SHA-256 of the key: what the table and memory are keyed by. */

@@ -31,16 +31,14 @@ export class CsrfTokenService {
 
   /** The cookie session's token for the nonce kept with it. */
   forSession(csrfNonce: string): string {
-    return createHmac('sha256', this.sessionKeys[0]).update(csrfNonce).digest('base64url');
+    return sessionMac(this.sessionKeys[0], csrfNonce);
   }
 
   /** True when `token` is the session's token under any configured SESSION_SECRET. */
   verifySession(token: string, csrfNonce: string): boolean {
     if (!MAC.test(token) || csrfNonce === '') return false;
     const given = Buffer.from(token, 'ascii');
-    return this.sessionKeys.some((key) =>
-      timingSafeEqual(given, Buffer.from(createHmac('sha256', key).update(csrfNonce).digest('base64url'), 'ascii')),
-    );
+    return this.sessionKeys.some((key) => timingSafeEqual(given, Buffer.from(sessionMac(key, csrfNonce), 'ascii')));
   }
 
   issue(familyId: string): string {
@@ -60,4 +58,8 @@ export class CsrfTokenService {
   private mac(key: KeyObject, familyId: string, nonce: string): string {
     return createHmac('sha256', key).update(`${familyId}.${nonce}`).digest('base64url');
   }
+}
+
+function sessionMac(key: KeyObject, csrfNonce: string): string {
+  return createHmac('sha256', key).update(csrfNonce).digest('base64url');
 }

@@ -29,13 +29,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   override authenticate(request: Request): void {
-    const token = readAccessToken(request)?.token;
+    const presented = readAccessToken(request);
+    const token = presented?.token;
     if (!token) return this.fail(401);
     this.verifier
       .verify(token)
       .then(
         async (claims) => {
-          const principal = claims === null ? null : await this.validate(request, claims);
+          const principal = claims === null ? null : await this.validate(request, claims, presented?.source ?? 'bearer');
           return principal === null ? this.fail(401) : this.success(principal);
         },
         (error: unknown) => this.error(error as Error),
@@ -43,9 +44,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       .catch((error: unknown) => this.error(error as Error));
   }
 
-  async validate(request: Request, claims: AccessTokenClaims): Promise<Principal | null> {
+  async validate(request: Request, claims: AccessTokenClaims, source: 'bearer' | 'cookie'): Promise<Principal | null> {
     if (await this.revocation.isRevoked(claims)) return null;
-    const source = readAccessToken(request)?.source ?? 'bearer';
     if (source === 'cookie' && isUnsafeMethod(request.method)) assertJwtCsrf(request, claims.sid, this.csrf);
     return {
       userId: claims.sub,
