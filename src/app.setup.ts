@@ -3,8 +3,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { AppLogger } from './common/logging/app-logger';
+import { PINO_LOGGER } from './common/logging/logging.module';
+import { requestLog } from './common/logging/request-log.middleware';
 import { expressErrorHandler } from './common/http/express-error.handler';
 import { jsonBodyParser } from './common/http/json-body-parser';
 import { noStore } from './common/http/no-store.middleware';
@@ -17,8 +20,9 @@ import { AppConfig } from './config/app-config';
  * the tests exercise the very pipeline that serves production.
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   app.use(assignRequestId);
+  app.use(requestLog(app.get<Logger>(PINO_LOGGER)));
   app.set('trust proxy', config.trustProxyHops);
   app.disable('x-powered-by');
   app.use(helmet({ hsts: config.isProduction }));

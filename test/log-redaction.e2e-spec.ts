@@ -37,7 +37,22 @@ describe('logs', () => {
     await request(t.http).get(`/reset-password?token=${resetToken}`);
     await request(t.http).post('/auth/password/reset').send({ token: resetToken, newPassword: 'a logged new passphrase' });
 
+    const probe = await request(t.http).get('/auth/session/me?token=query-secret');
+    const probeLine = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => {
+        const req = line.req as { id?: unknown } | undefined;
+        return req?.id === probe.headers['x-request-id'];
+      });
+    expect(probeLine).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { method: 'GET', path: '/auth/session/me' },
+      res: { statusCode: 401 },
+    });
+
     const log = lines.join('');
+    expect(log).not.toContain('query-secret');
     expect(lines.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
     expect(log).toContain('"path":"/auth/session/login"');
     expect(log).toMatch(/"statusCode":200/);

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../errors/database-errors';
 import { DomainException } from '../errors/domain.exception';
 import { ERROR_STATUS, ErrorCode } from '../errors/error-code';
@@ -37,7 +37,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
+    const body = this.toBody(exception, host.switchToHttp().getRequest<Request>().id);
     if (exception instanceof DomainException) {
       for (const [name, value] of Object.entries(exception.headers)) response.setHeader(name, value);
     }
@@ -45,14 +45,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     response.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  private toBody(exception: unknown, requestId: string | undefined): ErrorBody {
     if (exception instanceof DomainException) return { ...exception.extra, ...errorBody(exception.code, exception.message) };
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`Database unavailable: ${describe(exception)}`);
       return errorBody(ErrorCode.DATABASE_UNAVAILABLE, GENERIC_MESSAGE[ErrorCode.DATABASE_UNAVAILABLE] ?? '');
     }
-    this.logger.error(`Unhandled ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
+    this.logger.error(`Unhandled ${describe(exception)} (request ${requestId})`, exception instanceof Error ? exception.stack : undefined);
     return errorBody(ErrorCode.INTERNAL_ERROR, GENERIC_MESSAGE[ErrorCode.INTERNAL_ERROR] ?? '');
   }
 
