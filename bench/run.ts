@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import type { BenchMessage, ReadyMessage, ResultMessage, WindowResult } from './lib/messages';
 import { Child, stopAll } from './lib/processes';
+import { cpuPerRequest, formatProfile, ProfileWindow } from './lib/profile';
 import { formatText, Key, Samples, summarise } from './lib/report';
 import type { CannonSpec } from './workers/cannon';
 import type { LoginLoopSpec } from './workers/login-loop';
@@ -52,10 +53,11 @@ interface Options {
   readonly loginConcurrency: number;
   readonly json: boolean;
   readonly keepLogs: boolean;
+  readonly profile: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--quick | --smoke] [--rounds N] [--duration S] [--warmup S]
-                       [--connections N] [--logins N] [--json] [--keep-logs]
+                       [--connections N] [--logins N] [--json] [--keep-logs] [--profile]
   (default)     5 rounds of 5 s per scenario after 1 s of warm-up (about 10 minutes)
   --quick       2 rounds of 2 s after 0.5 s (about 2 minutes with the build)
   --smoke       1 round of 1 s: checks that every scenario works; its ratios mean nothing
@@ -66,6 +68,9 @@ const USAGE = `usage: npm run bench -- [--quick | --smoke] [--rounds N] [--durat
   --logins N    logins (and bcrypt compares of the ceiling) in flight (default 50)
   --json        print the results as JSON instead of the table (progress still goes to stderr)
   --keep-logs   keep the servers' request logs (they are deleted after a run that went well)
+  --profile     run the reference and the cost-10 server under node --cpu-prof and print, after
+                the tables, their CPU microseconds per request by package for the reference,
+                unguarded, JwtGuard, SessionGuard and refresh windows (the profiler slows both)
 DATABASE_URL: a PostgreSQL server to create the scratch database on; unset, the product's embedded
 PostgreSQL runs in BENCH_DATA_DIR (default: <tmp>/nest-auth-bench).
 Exit status: 0 when every scenario ran without a failed request, whatever the ratios (no timed
@@ -84,6 +89,7 @@ function parseOptions(argv: readonly string[]): Options {
       logins: { type: 'string' },
       json: { type: 'boolean' },
       'keep-logs': { type: 'boolean' },
+      profile: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -108,6 +114,7 @@ function parseOptions(argv: readonly string[]): Options {
     loginConcurrency: Math.round(number(values.logins, 50, 'logins', 1, 500)),
     json: values.json ?? false,
     keepLogs: values['keep-logs'] ?? false,
+    profile: values.profile ?? false,
   };
 }
 
@@ -202,8 +209,9 @@ interface Server {
   readonly logFile?: string;
 }
 
-async function startServer(name: string, script: string, env: NodeJS.ProcessEnv, logFile?: string): Promise<Server> {
-  const child = new Child(name, script, { env, stdoutFile: logFile });
+async function startServer(name: string, script: string, env: NodeJS.ProcessEnv, logFile?: string, profileDir?: string): Promise<Server> {
+  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const child = new Child(name, script, { env, stdoutFile: logFile, nodeArgs });
   const ready = await child.waitFor<ReadyMessage>('ready', 120_000);
   if (ready.port === undefined) throw new Error(`${name} reported no port`);
   return { child, base: `http://${HOST}:${ready.port}`, logFile };
@@ -326,6 +334,19 @@ async function main(): Promise<void> {
   const holder: { child?: Child } = {};
   let database: Database | undefined;
   let succeeded = false;
+  const profileDirs = options.profile
+    ? { reference: join(runDir, 'profile-reference'), product: join(runDir, 'profile-cost10') }
+    : undefined;
+  const profileWindows = new Map<Key, ProfileWindow[]>();
+  /** Marks a window of `key` for the profile: from the end of the warm-up to the result. */
+  const profiled = async <T extends { result: WindowResult }>(key: Key, measure: () => Promise<T>): Promise<T> => {
+    const startUs = Number(process.hrtime.bigint() / 1000n) + options.warmupS * 1e6;
+    const outcome = await measure();
+    const list = profileWindows.get(key) ?? [];
+    list.push({ startUs, endUs: Number(process.hrtime.bigint() / 1000n), completed: outcome.result.completed });
+    profileWindows.set(key, list);
+    return outcome;
+  };
 
   let cleaning: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
@@ -361,12 +382,13 @@ async function main(): Promise<void> {
     const secrets = { SESSION_SECRET: secret(), JWT_SECRET: secret(), PASSWORD_PEPPER: secret() };
     log(`scratch database on ${database.description}; starting the servers (production build in dist/)`);
     const [reference, s10, s12, ceiling] = await Promise.all([
-      startServer('reference app', SCRIPTS.reference, baseEnv()),
+      startServer('reference app', SCRIPTS.reference, baseEnv(), undefined, profileDirs?.reference),
       startServer(
         'product server (cost 10)',
         SCRIPTS.server,
         productEnv(10, database.url, secrets, join(runDir, 'cost10')),
         join(runDir, 'server-cost10.log'),
+        profileDirs?.product,
       ),
       startServer(
         'product server (cost 12)',
@@ -455,8 +477,12 @@ async function main(): Promise<void> {
     });
     const get = async (key: keyof typeof routes): Promise<WindowResult> => {
       const child = await armLoad(`autocannon (${key})`, SCRIPTS.cannon, cannonSpec(routes[key]));
-      child.send({ type: 'go' });
-      return (await collect(child, cannonTimeout)).result;
+      return (
+        await profiled(key, () => {
+          child.send({ type: 'go' });
+          return collect(child, cannonTimeout);
+        })
+      ).result;
     };
     const ceilingAt = async (cost: number): Promise<WindowResult> =>
       (
@@ -491,8 +517,10 @@ async function main(): Promise<void> {
           refreshPool: pool.splice(0),
           ...window,
         });
-        refresher.send({ type: 'go' });
-        const refresh = await collect(refresher, cannonTimeout);
+        const refresh = await profiled('refresh', () => {
+          refresher.send({ type: 'go' });
+          return collect(refresher, cannonTimeout);
+        });
         pool.push(...(refresh.pool ?? []));
         record('refresh', refresh.result, round);
       },
@@ -558,9 +586,30 @@ async function main(): Promise<void> {
       succeeded = true;
     }
   } finally {
-    await cleanup();
+    // The profiles are written as the servers exit, so they are read after the clean-up stopped them.
+    const report = profileDirs === undefined ? undefined : () => reportProfile(profileDirs, profileWindows);
+    await (report === undefined ? cleanup() : stopAll(new Set(holder.child === undefined ? [] : [holder.child])));
+    if (report !== undefined) {
+      try {
+        process.stdout.write(`\n${report()}\n`);
+      } catch (error) {
+        log(`could not read the profiles: ${String(error)}`);
+      }
+      await cleanup();
+    }
     clearTimeout(watchdog);
   }
+}
+
+function reportProfile(dirs: { reference: string; product: string }, windows: ReadonlyMap<Key, ProfileWindow[]>): string {
+  const column = (label: string, dir: string, key: Key) => ({ label, perRequest: cpuPerRequest(dir, windows.get(key) ?? []) });
+  return formatProfile([
+    column('reference', dirs.reference, 'reference'),
+    column('unguarded', dirs.product, 'unguarded'),
+    column('JwtGuard', dirs.product, 'jwt'),
+    column('SessionGuard', dirs.product, 'session'),
+    column('refresh', dirs.product, 'refresh'),
+  ]);
 }
 
 main().catch((error: unknown) => {

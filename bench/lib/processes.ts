@@ -17,10 +17,10 @@ export class Child {
   constructor(
     readonly name: string,
     script: string,
-    options: { env?: NodeJS.ProcessEnv; stdoutFile?: string; args?: readonly string[] },
+    options: { env?: NodeJS.ProcessEnv; stdoutFile?: string; args?: readonly string[]; nodeArgs?: readonly string[] },
   ) {
     const stdout = options.stdoutFile === undefined ? 'ignore' : openSync(options.stdoutFile, 'a');
-    this.process = spawn(process.execPath, [script, ...(options.args ?? [])], {
+    this.process = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
       env: options.env ?? process.env,
       stdio: ['ignore', stdout, 'pipe', 'ipc'],
       // Its own group: Ctrl-C reaches the orchestrator only, which then stops everything in order
