@@ -13,7 +13,11 @@ export interface HttpRequestExample {
 
 export interface HttpAnswerExample {
   readonly status: number;
+  /** The reason phrase, where the answer shows one that must be checked (`Forbidden` of `HTTP/1.1 403 Forbidden`). */
+  readonly statusText?: string;
   readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** Whether the Set-Cookie lines shown are all the cookies the answer sets, as in a curl -i transcript. */
+  readonly listsEveryCookie?: boolean;
   readonly body?: Shape;
 }
 

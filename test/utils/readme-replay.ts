@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import request, { type Response } from 'supertest';
 import type { App } from 'supertest/types';
 import { setCookies } from './http';
@@ -13,7 +14,8 @@ const PLACEHOLDER = /[^\s"]*…[^\s"]*|<[a-z][^>]*>/;
  * block states.
  *
  * What the README shows as a placeholder (a string with `…`, `<from the mail>`) or as an example value
- * (a literal listed in `exampleValues`: a uuid, a date, an API key) stands for a value of the running
+ * (a literal listed in `exampleValues`: a uuid, a date, an API key, or a cookie attribute keyed by the
+ * cookie's name, `csrf_token Max-Age=2591400`) stands for a value of the running
  * scenario. An answer binds it: where the block's answer shows `"accessToken": "eyJ…"`, later requests
  * that say `eyJ…` send that token, and a `Set-Cookie: sid=…` binds `sid=…`. The scenario binds the
  * others (a mailed token, a TOTP code) with {@link bind} or per request.
@@ -21,6 +23,7 @@ const PLACEHOLDER = /[^\s"]*…[^\s"]*|<[a-z][^>]*>/;
 export class ReadmeReplay {
   readonly replayed = new Set<string>();
   private readonly bound = new Map<string, string>();
+  private readonly shownInAnswer = new Map<string, string>();
 
   constructor(
     private readonly http: App,
@@ -70,19 +73,36 @@ export class ReadmeReplay {
 
   private answerProblems(example: HttpExample, response: Response): string[] {
     const { answer } = example;
+    this.shownInAnswer.clear();
     if (response.status !== answer.status) {
       const { code, message } = (response.body ?? {}) as { code?: unknown; message?: unknown };
       return [`status ${response.status} (${String(code)}: ${String(message)}), the README says ${answer.status}`];
     }
     const problems: string[] = [];
+    if (answer.statusText !== undefined && reasonPhrase(response) !== answer.statusText) {
+      problems.push(`status ${response.status} ${String(reasonPhrase(response))}, the README says ${answer.status} ${answer.statusText}`);
+    }
     for (const [name, value] of answer.headers) {
       if (name.toLowerCase() === 'set-cookie') this.matchSetCookie(value, response, problems);
       else if (response.headers[name.toLowerCase()] !== value) {
         problems.push(`header ${name}: ${String(response.headers[name.toLowerCase()])}, the README says ${value}`);
       }
     }
+    if (answer.listsEveryCookie === true) {
+      const shown = answer.headers.filter(([name]) => name.toLowerCase() === 'set-cookie').map(([, value]) => value.split('=', 1)[0]);
+      const unshown = [...setCookies(response).keys()].filter((name) => !shown.includes(name));
+      if (unshown.length > 0) problems.push(`the answer sets cookies the README does not show: ${unshown.join(', ')}`);
+    }
     if (answer.body !== undefined) this.match(answer.body, response.body, 'body', problems);
     return problems;
+  }
+
+  /** Binds a placeholder the answer shows; the same placeholder twice in one answer is one value (a cookie and the body). */
+  private bindShown(placeholder: string, value: string, problems: string[]): void {
+    const earlier = this.shownInAnswer.get(placeholder);
+    if (earlier !== undefined && earlier !== value) problems.push(`${placeholder} stands for two different values in one answer`);
+    this.shownInAnswer.set(placeholder, value);
+    this.bound.set(placeholder, value);
   }
 
   private matchSetCookie(line: string, response: Response, problems: string[]): void {
@@ -95,22 +115,29 @@ export class ReadmeReplay {
     }
     if (value.includes('…')) {
       this.bound.set(`${name}=…`, `${name}=${actual.raw}`);
-      if (value !== '…') this.bound.set(value, actual.raw);
+      if (value !== '…') this.bindShown(value, actual.raw, problems);
     } else if (actual.raw !== value) problems.push(`cookie ${name} is not the README's ${value}`);
     const expected = new Map(
       attributes.map((attribute) => {
         const [key, attributeValue] = attribute.split('=', 2);
-        return [key.toLowerCase(), attributeValue ?? true] as const;
+        return [key.toLowerCase(), { shown: attribute, value: attributeValue ?? true }] as const;
       }),
     );
     const names = (keys: Iterable<string>) => [...keys].sort().join(', ');
     if (names(expected.keys()) !== names(Object.keys(actual.attributes))) {
       problems.push(`cookie ${name} has attributes ${names(Object.keys(actual.attributes))}, the README says ${names(expected.keys())}`);
     }
-    for (const [key, attributeValue] of expected) {
+    for (const [key, { shown, value: attributeValue }] of expected) {
       const got = actual.attributes[key];
+      if (got === undefined) continue;
+      // An attribute such as `Max-Age=2591400` may be an example value, checked by the cookie's name.
+      const check = this.exampleValues[`${name} ${shown}`];
+      if (check !== undefined) {
+        if (!check(got)) problems.push(`cookie ${name} ${key}=${String(got)} does not fit the README's example ${shown}`);
+        continue;
+      }
       const placeholder = typeof attributeValue === 'string' && attributeValue.includes('…');
-      if (!placeholder && got !== undefined && got !== attributeValue) {
+      if (!placeholder && got !== attributeValue) {
         problems.push(`cookie ${name} ${key}=${String(got)}, the README says ${String(attributeValue)}`);
       }
     }
@@ -147,7 +174,7 @@ export class ReadmeReplay {
     const { value } = expected;
     if (typeof value === 'string' && value.includes('…')) {
       if (typeof actual !== 'string' || actual === '') problems.push(`${at}: ${typeof actual}, the README shows a string`);
-      else if (value !== '…') this.bound.set(value, actual);
+      else if (value !== '…') this.bindShown(value, actual, problems);
       return;
     }
     const example = String(value);
@@ -162,4 +189,9 @@ export class ReadmeReplay {
     }
     if (actual !== value) problems.push(`${at}: ${JSON.stringify(actual)}, the README says ${JSON.stringify(value)}`);
   }
+}
+
+/** The status line's reason phrase (superagent keeps node's response, but its types leave it out). */
+function reasonPhrase(response: Response): string | undefined {
+  return (response as unknown as { res?: IncomingMessage }).res?.statusMessage;
 }
