@@ -207,6 +207,7 @@ interface Server {
   readonly child: Child;
   readonly base: string;
   readonly logFile?: string;
+  readonly routesBefore?: number;
 }
 
 async function startServer(name: string, script: string, env: NodeJS.ProcessEnv, logFile?: string, profileDir?: string): Promise<Server> {
@@ -214,7 +215,7 @@ async function startServer(name: string, script: string, env: NodeJS.ProcessEnv,
   const child = new Child(name, script, { env, stdoutFile: logFile, nodeArgs });
   const ready = await child.waitFor<ReadyMessage>('ready', 120_000);
   if (ready.port === undefined) throw new Error(`${name} reported no port`);
-  return { child, base: `http://${HOST}:${ready.port}`, logFile };
+  return { child, base: `http://${HOST}:${ready.port}`, logFile, routesBefore: ready.routesBefore };
 }
 
 function productEnv(cost: number, databaseUrl: string, secrets: Record<string, string>, dataDir: string): NodeJS.ProcessEnv {
@@ -404,6 +405,13 @@ async function main(): Promise<void> {
       })(),
     ]);
 
+    const routesBefore = s10.routesBefore ?? 0;
+    const referenceRoutes = await startServer('reference app (with routes)', SCRIPTS.reference, {
+      ...baseEnv(),
+      REFERENCE_ROUTES: String(routesBefore),
+    });
+    log(`the reference behind the service's routes has ${routesBefore} routes before GET /open`);
+
     log('setup: users, a session, tokens; checking every route once');
     const users10 = await registerUsers(s10.base, 'c10', USERS_PER_SERVER);
     const users12 = await registerUsers(s12.base, 'c12', USERS_PER_SERVER);
@@ -411,10 +419,11 @@ async function main(): Promise<void> {
     const bearer12 = { authorization: `Bearer ${(await jwtLogin(s12.base, users12[0]!)).accessToken}` };
     const cookie10 = { cookie: await sessionCookie(s10.base, users10[1]!) };
     const routes: Record<
-      'reference' | 'unguarded' | 'jwt' | 'session' | 'eitherCookie' | 'eitherBearer' | 'roles' | 'jwtIdle12',
+      'reference' | 'referenceRoutes' | 'unguarded' | 'jwt' | 'session' | 'eitherCookie' | 'eitherBearer' | 'roles' | 'jwtIdle12',
       { url: string; headers: Record<string, string> }
     > = {
       reference: { url: `${reference.base}/open`, headers: {} },
+      referenceRoutes: { url: `${referenceRoutes.base}/open`, headers: {} },
       unguarded: { url: `${s10.base}/bench/open`, headers: {} },
       jwt: { url: `${s10.base}/bench/jwt`, headers: bearer10 },
       session: { url: `${s10.base}/bench/session`, headers: cookie10 },
@@ -505,7 +514,7 @@ async function main(): Promise<void> {
     // One round: every scenario once. Even rounds run this list forwards, odd rounds backwards
     // (A B C … C B A), so a steady drift of the machine's speed cancels out of every pair.
     const steps: Array<(round: number) => Promise<void>> = [
-      ...(['reference', 'unguarded', 'jwt', 'session', 'eitherCookie', 'eitherBearer', 'roles'] as const).map(
+      ...(['reference', 'referenceRoutes', 'unguarded', 'jwt', 'session', 'eitherCookie', 'eitherBearer', 'roles'] as const).map(
         (key) => async (round: number) => record(key, await get(key), round),
       ),
       async (round) => {

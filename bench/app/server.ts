@@ -29,7 +29,14 @@ async function main(): Promise<void> {
     await database.stop();
   });
   await app.listen(config.port, config.host);
-  await send({ type: 'ready', port: (app.getHttpServer().address() as AddressInfo).port });
+  await send({ type: 'ready', port: (app.getHttpServer().address() as AddressInfo).port, routesBefore: routesBeforeBench(app) });
+}
+
+/** The routes Express tries, in turn, before those of the bench module: the service's own. */
+function routesBeforeBench(app: NestExpressApplication): number {
+  const router = (app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string } }> } }).router;
+  const first = router.stack.findIndex((layer) => layer.route?.path.startsWith('/bench/') === true);
+  return router.stack.slice(0, first < 0 ? undefined : first).filter((layer) => layer.route !== undefined).length;
 }
 
 main().catch(die);

@@ -16,6 +16,8 @@ export interface WindowResult {
 export interface ReadyMessage {
   readonly type: 'ready';
   readonly port?: number;
+  /** A product server: how many routes Express tries before the bench module's. */
+  readonly routesBefore?: number;
 }
 
 export interface ResultMessage {
