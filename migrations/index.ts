@@ -13,6 +13,7 @@ import { CreateHousekeepingRuns1796300000002 } from './1796300000002-create-hous
 import { CreateApiKeys1796200000000 } from './1796200000000-create-api-keys';
 import { NotifyApiKeyChanges1796200001000 } from './1796200001000-notify-api-key-changes';
 import { LogApiKeyChanges1796400000000 } from './1796400000000-log-api-key-changes';
+import { LogSessionChanges1796500000000 } from './1796500000000-log-session-changes';
 
 /** Every migration, in order. Listed explicitly: the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CreateApiKeys1796200000000,
   NotifyApiKeyChanges1796200001000,
   LogApiKeyChanges1796400000000,
+  LogSessionChanges1796500000000,
 ];

@@ -25,6 +25,7 @@ import { DevicesService } from './account/devices.service';
 import { PasswordChangeService } from './account/password-change.service';
 import { CookieSessionController } from './cookie-session/cookie-session.controller';
 import { CookieSessionService } from './cookie-session/cookie-session.service';
+import { SessionCacheInvalidation } from './cookie-session/session-cache-invalidation';
 import { SessionGuard } from './cookie-session/session.guard';
 import { SessionMiddleware } from './cookie-session/session.middleware';
 import { CredentialsService } from './credentials/credentials.service';
@@ -98,6 +99,7 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
     LoginFailuresPruner,
     IpThrottleGuard,
     SessionMiddleware,
+    SessionCacheInvalidation,
     CookieSessionService,
     SessionGuard,
     CsrfTokenService,

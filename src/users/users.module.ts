@@ -8,6 +8,7 @@ import { PasswordHasher } from './passwords/password-hasher.service';
 import { PasswordPolicy } from './passwords/password-policy.service';
 import { PasswordResetTokensService } from './passwords/password-reset-tokens.service';
 import { PostgresSessionStore } from './sessions/postgres-session.store';
+import { SessionCache } from './sessions/session-cache';
 import { SessionsService } from './sessions/sessions.service';
 import { UsersExpiredRowsPruner } from './users-expired-rows.pruner';
 import { UsersService } from './users.service';
@@ -21,10 +22,11 @@ import { UsersService } from './users.service';
     UsersService,
     PasswordHasher,
     PasswordPolicy,
+    SessionCache,
     PostgresSessionStore,
     SessionsService,
     PasswordResetTokensService,
   ],
-  exports: [UsersService, PostgresSessionStore, SessionsService, PasswordResetTokensService],
+  exports: [UsersService, SessionCache, PostgresSessionStore, SessionsService, PasswordResetTokensService],
 })
 export class UsersModule {}

@@ -7,6 +7,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { EMAIL_UNIQUE, USER_ROLE, UserEntity } from './user.entity';
 import { PasswordHasher } from './passwords/password-hasher.service';
 import { PasswordPolicy } from './passwords/password-policy.service';
+import { SessionCache } from './sessions/session-cache';
 
 export type CredentialCheck =
   | { readonly ok: true; readonly user: UserEntity }
@@ -19,13 +20,19 @@ export interface NewUser {
   readonly roles?: readonly string[];
 }
 
-/** Users: creation, look-up and credential checks. */
+/**
+ * Users: creation, look-up and credential checks. A write to what a session's principal carries
+ * drops the user's sessions from this instance's memory as soon as it returns (other instances
+ * hear of it from the database triggers' event at commit; so does this one, again, for writes made
+ * inside a caller's transaction).
+ */
 @Injectable()
 export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
+    private readonly sessionCache: SessionCache,
   ) {}
 
   /** Concurrent creations of one name are settled by the unique index: one wins, the rest get 409. */
@@ -52,11 +59,13 @@ export class UsersService {
 
   async storePasswordHash(userId: string, passwordHash: string): Promise<void> {
     await this.users.update({ id: userId }, { passwordHash });
+    this.sessionCache.forgetUser(userId);
   }
 
   /** Marks `email` verified, if it is still the user's address; false otherwise. */
   async markEmailVerified(userId: string, email: string, manager: EntityManager = this.users.manager): Promise<boolean> {
     const result = await manager.update(UserEntity, { id: userId, email: email.toLowerCase() }, { emailVerified: true });
+    this.sessionCache.forgetUser(userId);
     return (result.affected ?? 0) > 0;
   }
 
@@ -67,6 +76,7 @@ export class UsersService {
   async changeEmail(userId: string, email: string, manager: EntityManager = this.users.manager): Promise<boolean> {
     try {
       const result = await manager.update(UserEntity, { id: userId }, { email: email.toLowerCase(), emailVerified: true });
+      this.sessionCache.forgetUser(userId);
       return (result.affected ?? 0) > 0;
     } catch (error) {
       if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) throw new DomainException(ErrorCode.EMAIL_TAKEN, 'That email is already registered');
@@ -76,7 +86,9 @@ export class UsersService {
 
   /** Deletes the user's row (its sessions, families, tokens and codes go with it); false when there was none. */
   async deleteRow(userId: string, manager: EntityManager = this.users.manager): Promise<boolean> {
-    return ((await manager.delete(UserEntity, { id: userId })).affected ?? 0) > 0;
+    const deleted = ((await manager.delete(UserEntity, { id: userId })).affected ?? 0) > 0;
+    this.sessionCache.forgetUser(userId);
+    return deleted;
   }
 
   /** Stores a TOTP secret awaiting confirmation (already encrypted). */
@@ -93,6 +105,7 @@ export class UsersService {
       { id: userId, totpPendingSecret: pendingSecret, mfaEnabled: false },
       { totpSecret: pendingSecret, totpPendingSecret: null, mfaEnabled: true, totpLastStep: step },
     );
+    this.sessionCache.forgetUser(userId);
     return (result.affected ?? 0) > 0;
   }
 
@@ -102,6 +115,7 @@ export class UsersService {
       { id: userId },
       { mfaEnabled: false, totpSecret: null, totpPendingSecret: null, totpLastStep: null },
     );
+    this.sessionCache.forgetUser(userId);
     return (result.affected ?? 0) > 0;
   }
 
@@ -130,12 +144,15 @@ export class UsersService {
 
   /** False when there is no such user. */
   async setDisabled(id: string, disabled: boolean): Promise<boolean> {
-    return ((await this.users.update({ id }, { disabled })).affected ?? 0) > 0;
+    const updated = ((await this.users.update({ id }, { disabled })).affected ?? 0) > 0;
+    this.sessionCache.forgetUser(id);
+    return updated;
   }
 
   /** Sets the roles and stamps the change; with `manager`, inside the caller's transaction. */
   async setRoles(id: string, roles: readonly string[], manager: EntityManager = this.users.manager): Promise<UserEntity | null> {
     const result = await manager.update(UserEntity, { id }, { roles: [...roles], rolesChangedAt: new Date() });
+    this.sessionCache.forgetUser(id);
     return (result.affected ?? 0) > 0 ? manager.findOneBy(UserEntity, { id }) : null;
   }
 

@@ -97,7 +97,8 @@ export class ApiKeyRegistry {
 
   private apply(event: RevocationEvent): void {
     // Any event about a user may concern their keys (disabled, deleted): a reload is one indexed query per event, never per request.
-    if ('userId' in event) void this.reloadUser(event.userId);
+    // 'user-changed' is skipped: what it reports of keys (disabled, deleted) comes as 'api-keys' too.
+    if ('userId' in event && event.kind !== 'user-changed') void this.reloadUser(event.userId);
   }
 
   private reloadAll(): Promise<void> {

@@ -14,7 +14,7 @@ export interface RevocableToken {
 }
 
 /**
- * Memory elsewhere that mirrors the database and must hear every revocation event (API keys): `apply`
+ * Memory elsewhere that mirrors the database and must hear every revocation event (API keys, cookie sessions): `apply`
  * for each event, local or from another instance; `reload` after every (re)connection of the
  * listener, before memory counts as live again.
  */
@@ -68,6 +68,8 @@ export class RevocationCache {
     for (const subscriber of this.subscribers) subscriber.apply(event);
     switch (event.kind) {
       case 'api-keys':
+      case 'session-changed':
+      case 'user-changed':
         return;
       case 'access-token':
         this.accessTokens.set(event.jti, event.expiresAt + this.toleranceMs);

@@ -12,7 +12,11 @@ export type RevocationEvent =
   /** The user's roles changed at `at`: tokens issued before carry stale roles, these replace them. */
   | { readonly kind: 'roles'; readonly userId: string; readonly roles: readonly string[]; readonly at: number }
   /** The user's API keys changed (one created or revoked, the user disabled or enabled): reload them from the database. */
-  | { readonly kind: 'api-keys'; readonly userId: string; readonly at: number };
+  | { readonly kind: 'api-keys'; readonly userId: string; readonly at: number }
+  /** A cookie session ended, or its data or lifetime changed (database triggers send it): drop it from memory. `sessionId` is the row's public id. */
+  | { readonly kind: 'session-changed'; readonly sessionId: string; readonly at: number }
+  /** What a session's principal carries changed for the user (roles, disabled, credentials…), or the user was deleted (database triggers send it). */
+  | { readonly kind: 'user-changed'; readonly userId: string; readonly at: number };
 
 /** A notification's payload, or undefined when it is not one this version understands. */
 export function parseRevocationEvent(payload: string): RevocationEvent | undefined {
@@ -39,6 +43,10 @@ export function parseRevocationEvent(payload: string): RevocationEvent | undefin
         : undefined;
     case 'api-keys':
       return isId(event.userId) && isTime(event.at) ? { kind: 'api-keys', userId: event.userId, at: event.at } : undefined;
+    case 'session-changed':
+      return isId(event.sessionId) && isTime(event.at) ? { kind: 'session-changed', sessionId: event.sessionId, at: event.at } : undefined;
+    case 'user-changed':
+      return isId(event.userId) && isTime(event.at) ? { kind: 'user-changed', userId: event.userId, at: event.at } : undefined;
     default:
       return undefined;
   }

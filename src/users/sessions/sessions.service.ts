@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
+import { SessionCache } from './session-cache';
 import { SessionEntity } from './session.entity';
 
-/** Cookie sessions seen from the user's side: list them, end one, end all. */
+/** Cookie sessions seen from the user's side: list them, end one, end all. This instance's memory of them follows at once. */
 @Injectable()
 export class SessionsService {
-  constructor(@InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>) {}
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly cache: SessionCache,
+  ) {}
 
   listLive(userId: string): Promise<SessionEntity[]> {
     return this.liveQuery().andWhere('s.user_id = :userId', { userId }).orderBy('s.created_at', 'DESC').getMany();
@@ -15,6 +19,7 @@ export class SessionsService {
   /** Ends one session of this user; false when no such session of theirs exists. */
   async endOne(userId: string, sessionId: string): Promise<boolean> {
     const result = await this.sessions.delete({ id: sessionId, userId });
+    this.cache.forgetSession(sessionId);
     return (result.affected ?? 0) > 0;
   }
 
@@ -22,7 +27,9 @@ export class SessionsService {
   async endAll(userId: string, keepSessionId?: string): Promise<number> {
     const query = this.sessions.createQueryBuilder().delete().where('user_id = :userId', { userId });
     if (keepSessionId !== undefined) query.andWhere('id <> :keepSessionId', { keepSessionId });
-    return (await query.execute()).affected ?? 0;
+    const ended = (await query.execute()).affected ?? 0;
+    this.cache.forgetUser(userId);
+    return ended;
   }
 
   private liveQuery() {
@@ -40,5 +47,6 @@ export class SessionsService {
         WHERE id = $1`,
       [sessionId, seconds],
     );
+    this.cache.forgetSession(sessionId);
   }
 }
