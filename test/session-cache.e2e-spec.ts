@@ -242,6 +242,45 @@ describe('sessions served from memory, across two instances', () => {
   });
 });
 
+describe("with Redis, while B's listener is kept out", () => {
+  const listenerRole = `listener_b_${randomBytes(4).toString('hex')}`;
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    const redis = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `session-cache-${randomBytes(4).toString('hex')}:` };
+    [a, b] = await startPair({ ...testSecrets(), ...redis }, listenerRole);
+  }, 120_000);
+
+  afterAll(async () => {
+    await a?.query(`ALTER ROLE "${listenerRole}" LOGIN`);
+    await stopPair(a, b, listenerRole);
+  }, 60_000);
+
+  it('a session ended on A is refused by B within 1 second: Redis carries no trigger event, so B still follows the event log', async () => {
+    await a.query(`ALTER ROLE "${listenerRole}" NOLOGIN`);
+    await a.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [listenerRole]);
+    expect(
+      await within(5000, async () => (await a.query('SELECT 1 FROM pg_stat_activity WHERE usename = $1', [listenerRole])).length === 0),
+    ).toBeDefined();
+    const user = await registerUniqueUser(a, 'redis');
+    const login = await sessionLogin(a.http, user);
+    await warm(b, login.cookie);
+    const [session] = await a.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1', [user.id]);
+
+    expect(
+      (
+        await request(a.http)
+          .delete(`/auth/sessions/${session?.id ?? ''}`)
+          .set('Cookie', login.cookie)
+          .set('X-CSRF-Token', login.csrfToken)
+      ).status,
+    ).toBe(204);
+
+    expect(await within(DEADLINE_MS, refusedBy(b, login.cookie))).toBeDefined();
+  }, 30_000);
+});
+
 describe('timeouts of a session served from memory', () => {
   const listenerRole = `listener_b_${randomBytes(4).toString('hex')}`;
   let a: TestServer;

@@ -5,7 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { testConfig } from '../../config/test-config';
 import { RevocationCache } from './revocation-cache';
 import type { RevocationEvent } from './revocation-event';
-import { RevocationFeed } from './revocation-feed.service';
+import { POLL_INTERVAL_MS, RevocationFeed } from './revocation-feed.service';
 import type { LoggedRevocationEvent } from './revocation-log';
 import { RevocationStore } from './revocation-store.service';
 
@@ -94,10 +94,27 @@ describe('RevocationFeed', () => {
     (feed as unknown as { readAt: number }).readAt = readAt - 1_000;
     expect(feed.isCurrent).toBe(false);
 
-    const channel = { isLive: true };
+    const channel = { isLive: true, carriesTriggerEvents: true };
     feed.addChannel(channel);
     expect(feed.isCurrent).toBe(true);
+    expect(feed.hearsTriggerEvents).toBe(true);
     channel.isLive = false;
     expect(feed.isCurrent).toBe(false);
+    expect(feed.hearsTriggerEvents).toBe(false);
+  });
+
+  it("with only Redis live, is current for what instances write, not for the triggers' events, and keeps polling the log", async () => {
+    await feed.onModuleInit();
+    const redis = { isLive: true, carriesTriggerEvents: false };
+    feed.addChannel(redis);
+    (feed as unknown as { readAt: number }).readAt = 0;
+    expect(feed.isCurrent).toBe(true);
+    expect(feed.hearsTriggerEvents).toBe(false);
+
+    const reads = log.reads.length;
+    log.committed.set(1, { kind: 'api-keys', userId: 'u', at: Date.now() });
+    await new Promise((resolve) => setTimeout(resolve, 2 * POLL_INTERVAL_MS));
+    expect(log.reads.length).toBeGreaterThan(reads);
+    expect(feed.hearsTriggerEvents).toBe(true);
   });
 });

@@ -17,6 +17,11 @@ const MAX_GAPS = 1_000;
 /** A way other instances' revocations reach this one, current while `isLive`. */
 export interface RevocationChannel {
   readonly isLive: boolean;
+  /**
+   * Whether it carries the database triggers' events too (LISTEN/NOTIFY does; Redis carries only
+   * what an instance's RevocationStore wrote, not what a trigger logged: API keys, sessions, users).
+   */
+  readonly carriesTriggerEvents: boolean;
 }
 
 /**
@@ -26,8 +31,12 @@ export interface RevocationChannel {
  * them is live it reads the log every {@link POLL_INTERVAL_MS} instead. Ids are taken at insert and
  * committed in any order, so an id skipped over is remembered and read again until it shows up.
  *
- * `isCurrent` says whether memory may be trusted: a push channel is live, or a read of the log
- * started less than {@link POLL_STALE_MS} ago. Otherwise the revocation check asks the database.
+ * `isCurrent` says whether memory may be trusted for what instances write (access tokens,
+ * families, tokens-valid-after, roles): a push channel is live, or a read of the log started less
+ * than {@link POLL_STALE_MS} ago. Otherwise the revocation check asks the database.
+ * `hearsTriggerEvents` is the stricter test for memory that also follows the triggers' events
+ * (API keys, sessions): the LISTEN channel is live or the log was read just now. The log is polled
+ * whenever that channel is not live, Redis or not, so those events still arrive.
  */
 @Injectable()
 export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
@@ -55,9 +64,14 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
     return this.channels.some((channel) => channel.isLive) || Date.now() - this.readAt <= POLL_STALE_MS;
   }
 
-  /** True while a push channel is live (then the log is not polled). */
-  get isPushed(): boolean {
-    return this.channels.some((channel) => channel.isLive);
+  get hearsTriggerEvents(): boolean {
+    if (!this.started) return false;
+    return this.isPushedEverything || Date.now() - this.readAt <= POLL_STALE_MS;
+  }
+
+  /** True while a channel that carries every event is live (then the log is not polled). */
+  private get isPushedEverything(): boolean {
+    return this.channels.some((channel) => channel.isLive && channel.carriesTriggerEvents);
   }
 
   addChannel(channel: RevocationChannel): void {
@@ -66,7 +80,7 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.timer = setInterval(() => {
-      if (!this.isPushed) this.catchUp().catch((error: unknown) => this.warnOnce(error));
+      if (!this.isPushedEverything) this.catchUp().catch((error: unknown) => this.warnOnce(error));
     }, POLL_INTERVAL_MS);
     this.timer.unref();
     await this.catchUp().catch((error: unknown) => this.warnOnce(error));

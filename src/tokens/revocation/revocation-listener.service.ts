@@ -60,6 +60,8 @@ export class RevocationListener implements OnModuleInit, OnModuleDestroy {
   }
 
   /** True while memory is known to be current: connected, log replayed, and a probe came back recently. */
+  readonly carriesTriggerEvents = true;
+
   get isLive(): boolean {
     return this.live && Date.now() - this.confirmedAt <= PROBE_DEADLINE_MS;
   }

@@ -43,6 +43,8 @@ export class RevocationRedisChannel implements RevocationChannel, OnModuleInit, 
     relay.subscribe((events) => this.publish(events));
   }
 
+  readonly carriesTriggerEvents = false;
+
   get isLive(): boolean {
     return this.caughtUp && Date.now() - this.confirmedAt <= PROBE_DEADLINE_MS;
   }

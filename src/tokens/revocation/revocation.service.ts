@@ -98,9 +98,13 @@ export class RevocationService {
     this.cache.subscribe(subscriber);
   }
 
-  /** True while memory is known to be current (a channel is live or the log was read just now): checks may then skip the database. */
+  /**
+   * True while memory is known to hear every event, the triggers' included (the LISTEN channel is
+   * live or the log was read just now): memory that follows them (API keys, sessions) may then skip
+   * the database.
+   */
   get isLive(): boolean {
-    return this.feed.isCurrent;
+    return this.feed.hearsTriggerEvents;
   }
 
   /** The smallest `iat` (seconds) a new access token of this user may carry. */
