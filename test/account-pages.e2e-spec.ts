@@ -3,6 +3,7 @@ import { createTestApp, TestApp } from './utils/create-test-app';
 import { outboxMessagesTo, resetLink, RESET_SUBJECT, waitForMessage } from './utils/outbox';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sleep } from './utils/http';
 import { registerUniqueUser } from './utils/users';
 
 describe('pages for the links the service mails', () => {
@@ -46,10 +47,17 @@ describe('pages for the links the service mails', () => {
     expect(message).toMatch(/Content-Type: multipart\/alternative/);
     expect(message).toMatch(/Content-Type: text\/html/);
     const link = resetLink(message).toString();
-    const copy = readdirSync(t.config.mailOutboxDir)
-      .filter((file) => file.endsWith('.txt'))
-      .map((file) => readFileSync(join(t.config.mailOutboxDir, file), 'utf8'))
-      .find((text) => text.includes(`To: ${user.email}`) && text.includes(`Subject: ${RESET_SUBJECT}`));
+    // The plain copy is a file of its own, written beside the message: it may land a moment later.
+    const plainCopy = () =>
+      readdirSync(t.config.mailOutboxDir)
+        .filter((file) => file.endsWith('.txt'))
+        .map((file) => readFileSync(join(t.config.mailOutboxDir, file), 'utf8'))
+        .find((text) => text.includes(`To: ${user.email}`) && text.includes(`Subject: ${RESET_SUBJECT}`));
+    let copy = plainCopy();
+    for (let waited = 0; copy === undefined && waited < 5000; waited += 50) {
+      await sleep(50);
+      copy = plainCopy();
+    }
     expect(copy?.split('\n')).toContain(link);
     expect(outboxMessagesTo(t.config.mailOutboxDir, user.email, RESET_SUBJECT)).toHaveLength(1);
   });

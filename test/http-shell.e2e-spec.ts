@@ -5,7 +5,7 @@ describe('HTTP shell', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { BODY_LIMIT: '2kb' } });
+    t = await createTestApp({ env: { BODY_LIMIT: '2kb', CORS_ORIGINS: 'https://app.example.test' } });
   });
 
   afterAll(async () => {
@@ -115,6 +115,40 @@ describe('HTTP shell', () => {
 
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ statusCode: 404, code: 'NOT_FOUND', message: 'Not found' });
+  });
+
+  it('marks /auth and /admin answers no-store, however the path is cased, and no other path', async () => {
+    for (const path of ['/auth/session/me', '/AUTH/Session/Me', '/admin/users', '/auth']) {
+      const response = await request(t.http).get(path);
+      expect({ path, cacheControl: response.headers['cache-control'], pragma: response.headers.pragma }).toEqual({
+        path,
+        cacheControl: 'no-store',
+        pragma: 'no-cache',
+      });
+    }
+    for (const path of ['/health', '/authority', '/docs-json']) {
+      const response = await request(t.http).get(path);
+      expect({ path, cacheControl: response.headers['cache-control'] }).not.toEqual({ path, cacheControl: 'no-store' });
+    }
+  });
+
+  it('answers a CORS preflight from a listed origin, and gives an unlisted one no CORS headers', async () => {
+    const origin = t.config.corsOrigins[0];
+    if (origin === undefined) throw new Error('the test config lists no CORS origin');
+    const allowed = await request(t.http)
+      .options('/auth/jwt/login')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'content-type');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe(origin);
+    expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+
+    const refused = await request(t.http)
+      .options('/auth/jwt/login')
+      .set('Origin', 'https://evil.example.net')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('sends helmet headers and no X-Powered-By', async () => {
