@@ -76,10 +76,14 @@ describe('the database failing mid-request', () => {
     );
     if (failure === 'outage') {
       await t.database.admin(`ALTER DATABASE "${t.database.name}" ALLOW_CONNECTIONS false`);
+      // The app's waiting backends first, and until they have exited (the timeout makes it wait): were
+      // the locker to die first, its lock would pass to the app's query, which could still complete.
+      await t.database.admin(`SELECT pg_terminate_backend(pid, 5000) FROM unnest(ARRAY[${waiting.join(',')}]::int[]) AS pid`);
       await t.database.admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${t.database.name}'`);
       await locker.end().catch(() => undefined);
     } else {
-      await locker.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [waiting]);
+      // With a timeout, pg_terminate_backend waits until they have exited: the lock must outlive them.
+      await locker.query('SELECT pg_terminate_backend(pid, 5000) FROM unnest($1::int[]) AS pid', [waiting]);
       // Released only now: what the app does after the failure (a destroy, say) meets a healthy database.
       await locker.query('ROLLBACK');
       await locker.end();
