@@ -132,6 +132,8 @@ describe('the database failing mid-request', () => {
       );
 
       expect503(response);
+      const cookies = ([] as string[]).concat(response.headers['set-cookie'] ?? []);
+      expect(cookies.filter((cookie) => cookie.startsWith('sid='))).toEqual([]);
       expect((await sessionMe(await sessionLogin(t.http, user))).status).toBe(200);
     });
 

@@ -33,17 +33,23 @@ export class CookieSessionService {
    */
   async start(request: Request, response: Response, userId: string, options: { readonly remember?: boolean } = {}): Promise<string> {
     await this.middleware.ensure(request, response);
-    await promisify(request.session, 'regenerate');
-    // remember: false: a cookie without Expires/Max-Age, gone with the browser; the server's timeouts apply either way.
-    if (options.remember === false) request.session.cookie.expires = null as unknown as Date;
     const csrfNonce = newSecretToken();
-    Object.assign(request.session, {
-      userId,
-      csrfNonce,
-      ip: request.ip ?? null,
-      userAgent: request.get('user-agent') ?? null,
-    });
-    await promisify(request.session, 'save');
+    try {
+      await promisify(request.session, 'regenerate');
+      // remember: false: a cookie without Expires/Max-Age, gone with the browser; the server's timeouts apply either way.
+      if (options.remember === false) request.session.cookie.expires = null as unknown as Date;
+      Object.assign(request.session, {
+        userId,
+        csrfNonce,
+        ip: request.ip ?? null,
+        userAgent: request.get('user-agent') ?? null,
+      });
+      await promisify(request.session, 'save');
+    } catch (error) {
+      // No session was stored: without an id, express-session sets no cookie for it and saves nothing.
+      delete (request as { sessionID?: string }).sessionID;
+      throw error;
+    }
     return this.csrf.forSession(csrfNonce);
   }
 
