@@ -1,4 +1,5 @@
-import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
+import { NestLogger } from '../common/logging/nest-logger';
 import { redactUrlPasswords } from './describe-error';
 
 const PINO_LEVELS: Record<LogLevel, number> = { verbose: 10, debug: 20, log: 30, warn: 40, error: 50, fatal: 60 };
@@ -9,38 +10,15 @@ const THRESHOLD: Record<string, number> = { trace: 10, debug: 20, info: 30, warn
  * on stdout, in pino's shape, without stacks, so that a failed start leaves stderr to the one line
  * main.ts writes.
  */
-export class BootLogger implements LoggerService {
+export class BootLogger extends NestLogger {
   private readonly threshold: number;
 
   constructor(level: string) {
+    super();
     this.threshold = THRESHOLD[level] ?? THRESHOLD.info;
   }
 
-  log(message: unknown, ...rest: unknown[]): void {
-    this.write('log', message, rest);
-  }
-
-  error(message: unknown, ...rest: unknown[]): void {
-    this.write('error', message, rest);
-  }
-
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.write('warn', message, rest);
-  }
-
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.write('debug', message, rest);
-  }
-
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.write('verbose', message, rest);
-  }
-
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.write('fatal', message, rest);
-  }
-
-  private write(level: LogLevel, message: unknown, rest: unknown[]): void {
+  protected write(level: LogLevel, message: unknown, rest: readonly unknown[]): void {
     if (PINO_LEVELS[level] < this.threshold) return;
     // Nest passes (message, context) or (message, stack, context): the context is the last string.
     const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? rest[rest.length - 1] : undefined;

@@ -1,4 +1,4 @@
-import { type HttpAnswerExample, parseShape } from './readme-http';
+import { type HttpAnswerExample, parseShape, readHeaders } from './readme-http';
 
 /**
  * The README's shell transcripts: ``` blocks with `$ curl -i …` commands, each followed by the answer
@@ -149,13 +149,7 @@ function curlRequest(words: string[], where: string): CurlRequest {
 function parseAnswer(lines: string[], where: (offset: number) => string): CurlCommand['answer'] {
   const status = STATUS_LINE.exec(lines[0] ?? '');
   if (status === null) throw new Error(`${where(0)}: curl -i prints a status line such as \`HTTP/1.1 200 OK\`, not: ${lines[0]}`);
-  let at = 1;
-  const headers: Array<readonly [string, string]> = [];
-  for (; at < lines.length && lines[at] !== ''; at += 1) {
-    const header = HEADER.exec(lines[at]);
-    if (header === null) throw new Error(`${where(at)}: not a header: ${lines[at]}`);
-    headers.push([header[1], header[2]]);
-  }
+  const { headers, end: at } = readHeaders(lines, 1, where);
   const body = lines.slice(at).join('\n').trim();
   return {
     status: Number(status[1]),

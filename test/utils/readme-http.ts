@@ -69,14 +69,8 @@ function parseBlock(lines: string[], fence: number) {
   const requestMatch = REQUEST_LINE.exec(lines[0] ?? '');
   if (requestMatch === null) throw new Error(`${where(0)}: not a request line: ${lines[0]}`);
   const [, method, path] = requestMatch;
-  let at = 1;
-  const headers: Array<readonly [string, string]> = [];
-  for (; at < lines.length && lines[at] !== ''; at += 1) {
-    const header = HEADER.exec(lines[at]);
-    if (header === null) throw new Error(`${where(at)}: not a header: ${lines[at]}`);
-    headers.push([header[1], header[2]]);
-  }
-  at += 1;
+  const { headers, end } = readHeaders(lines, 1, where);
+  let at = end + 1;
   let body: string | undefined;
   if (at < lines.length && !STATUS_LINE.test(lines[at])) {
     const start = at;
@@ -106,6 +100,22 @@ function parseBlock(lines: string[], fence: number) {
     request: { method, path, headers, body },
     answer: { status, headers: answerHeaders, body: answerBody === '' ? undefined : parseShape(answerBody, where(at)) },
   };
+}
+
+/** The `Name: value` lines from `start` up to the first empty line (its index is `end`). */
+export function readHeaders(
+  lines: readonly string[],
+  start: number,
+  where: (offset: number) => string,
+): { headers: Array<readonly [string, string]>; end: number } {
+  const headers: Array<readonly [string, string]> = [];
+  let at = start;
+  for (; at < lines.length && lines[at] !== ''; at += 1) {
+    const header = HEADER.exec(lines[at]);
+    if (header === null) throw new Error(`${where(at)}: not a header: ${lines[at]}`);
+    headers.push([header[1], header[2]]);
+  }
+  return { headers, end: at };
 }
 
 /** JSON, but `…` may stand in an object or an array for members or elements not shown. */

@@ -1,45 +1,25 @@
-import type { LoggerService } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { NestLogger } from './nest-logger';
 
-type PinoLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+const PINO_LEVEL = { verbose: 'trace', debug: 'debug', log: 'info', warn: 'warn', error: 'error', fatal: 'fatal' } as const;
 
 /**
- * Nest's LoggerService over the app's pino logger (`app.useLogger`). Nest calls `log(message,
- * context)` and `error(message, stack, context)`: the last string argument is the context, a
- * string before it on `error` is the stack. Errors name their request id in the message where one
- * exists, so no per-request child logger is needed.
+ * Nest's logger over the app's pino logger (`app.useLogger`). On `error(message, stack, context)`
+ * the string before the context is the stack. Errors name their request id in the message where
+ * one exists, so no per-request child logger is needed.
  */
-export class AppLogger implements LoggerService {
-  constructor(private readonly pino: Logger) {}
-
-  log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+export class AppLogger extends NestLogger {
+  constructor(private readonly pino: Logger) {
+    super();
   }
 
-  error(message: unknown, ...rest: unknown[]): void {
-    this.write('error', message, rest);
-  }
-
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.write('warn', message, rest);
-  }
-
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.write('debug', message, rest);
-  }
-
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.write('trace', message, rest);
-  }
-
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.write('fatal', message, rest);
-  }
-
-  private write(level: PinoLevel, message: unknown, rest: unknown[]): void {
+  protected write(nestLevel: LogLevel, message: unknown, rest: readonly unknown[]): void {
+    const level = PINO_LEVEL[nestLevel];
     if (!this.pino.isLevelEnabled(level)) return;
+    // Nest passes (message, context) or (message, stack, context): the context is the last string.
     const strings = rest.filter((value): value is string => typeof value === 'string');
-    const context = strings.length > 0 ? strings[strings.length - 1] : undefined;
+    const context = strings[strings.length - 1];
     const stack = level === 'error' && strings.length > 1 ? strings[0] : undefined;
     if (message instanceof Error) {
       this.pino[level]({ context, err: message }, message.message);

@@ -60,13 +60,15 @@ export class RevocationFeed implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   get isCurrent(): boolean {
-    if (!this.started) return false;
-    return this.channels.some((channel) => channel.isLive) || Date.now() - this.readAt <= POLL_STALE_MS;
+    return this.started && (this.channels.some((channel) => channel.isLive) || this.readRecently);
   }
 
   get hearsTriggerEvents(): boolean {
-    if (!this.started) return false;
-    return this.isPushedEverything || Date.now() - this.readAt <= POLL_STALE_MS;
+    return this.started && (this.isPushedEverything || this.readRecently);
+  }
+
+  private get readRecently(): boolean {
+    return Date.now() - this.readAt <= POLL_STALE_MS;
   }
 
   /** True while a channel that carries every event is live (then the log is not polled). */
