@@ -103,6 +103,27 @@ describe('refresh rotation and reuse detection (REFRESH_REUSE_GRACE=0)', () => {
     expect(children).toHaveLength(2);
   });
 
+  it('a refresh racing the logout of its login: whichever wins, the login ends and no successor works', async () => {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const pair = await login(t, 'rotator');
+
+      const [refreshed, loggedOut] = await Promise.all([
+        refresh(t, pair.refreshToken),
+        request(t.http).post('/auth/jwt/logout').set('Authorization', `Bearer ${pair.accessToken}`).send({}),
+      ]);
+
+      expect(loggedOut.status).toBe(204);
+      expect([200, 401]).toContain(refreshed.status);
+      const [family] = await familyRow(decode(pair.accessToken).payload.sid);
+      expect(family?.revoked_at).not.toBeNull();
+      if (refreshed.status === 200) {
+        const successor = refreshed.body as TokenPair;
+        expect((await me(t, successor.accessToken)).status).toBe(401);
+        expect((await refresh(t, successor.refreshToken)).status).toBe(401);
+      }
+    }
+  });
+
   it('stores no raw refresh, access or CSRF token anywhere in the database', async () => {
     const issued: string[] = [];
     for (let i = 0; i < 3; i++) {

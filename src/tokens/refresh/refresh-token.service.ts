@@ -65,7 +65,7 @@ const invalidRefreshToken = () => new DomainException(ErrorCode.INVALID_TOKEN, '
 /**
  * Refresh tokens: opaque, stored as SHA-256 only, grouped in families with an absolute expiry.
  * Each refresh spends its token with one conditional UPDATE (so of N concurrent refreshes one wins)
- * and issues the child in the same transaction. Spending a spent token is reuse: the family dies.
+ * and issues the child in the same statement. Spending a spent token is reuse: the family dies.
  */
 @Injectable()
 export class RefreshTokenService {
@@ -91,7 +91,7 @@ export class RefreshTokenService {
         [userId, ttlSeconds, client.ip, client.userAgent],
       );
       if (family === undefined) throw new Error('refresh family insert returned no row');
-      return this.addToken(manager, { familyId: family.id, userId, parentId: null, expiresAt: family.expires_at });
+      return this.addFirstToken(manager, { familyId: family.id, userId, expiresAt: family.expires_at });
     });
   }
 
@@ -100,12 +100,17 @@ export class RefreshTokenService {
    * With an `idempotencyKey`, the successor is derived from the token and the key (HMAC), so that a
    * retry with both, within {@link REFRESH_RETRY_WINDOW_SECONDS} of the spend, gets it again while
    * it is unspent; only the key's hash is stored. A deadlock or serialisation failure reruns the
-   * transaction (nothing leaves it before it commits).
+   * statement or transaction (nothing leaves it before it commits).
    */
   async rotate(token: string, client: RequestContext, idempotencyKey?: string): Promise<RotatedRefreshToken> {
     if (!isSecretToken(token)) throw invalidRefreshToken();
+    const successor = idempotencyKey === undefined ? newSecretToken() : this.successorOf(token, idempotencyKey, this.retryKeys[0]);
+    const spent = await retryOnConflict(() => this.spend(token, successor, client, idempotencyKey));
+    if (spent !== undefined) {
+      return withUser(this.issued(successor, { familyId: spent.family_id, userId: spent.user_id, expiresAt: spent.expires_at }), spent);
+    }
     const outcome = await retryOnConflict(() =>
-      this.dataSource.transaction((manager) => this.spend(manager, token, client, idempotencyKey)),
+      this.dataSource.transaction((manager) => this.explainRefusal(manager, token, idempotencyKey)),
     );
     switch (outcome.kind) {
       case 'rotated':
@@ -154,43 +159,39 @@ export class RefreshTokenService {
     }));
   }
 
-  private async spend(manager: EntityManager, token: string, client: RequestContext, idempotencyKey?: string): Promise<RotationOutcome> {
-    const tokenHash = hashSecret(token);
-    const keyHash = idempotencyKey === undefined ? null : hashSecret(idempotencyKey);
-    // The family row is locked first by every refresh of the family, so concurrent refreshes and
-    // the revocation a reuse triggers queue on one lock instead of deadlocking over token rows.
-    await manager.query(
-      'SELECT f.id FROM refresh_families f JOIN refresh_tokens t ON t.family_id = f.id WHERE t.token_hash = $1 FOR UPDATE OF f',
-      [tokenHash],
-    );
-    const [spent] = await manager.query<SpentRow[]>(
-      `WITH spent AS (
+  /**
+   * The happy path in one statement, so one round trip and no explicit transaction: lock the family,
+   * spend the token, touch the family, insert `successor`. No row: nothing changed, and the token was
+   * unknown, spent, revoked or expired. The family row is locked first, as every refresh and every
+   * revocation of the family does, so they queue on one lock instead of deadlocking over token rows;
+   * the family's state is read from the locked row, which is current even when the lock was waited for.
+   */
+  private async spend(token: string, successor: string, client: RequestContext, idempotencyKey?: string): Promise<SpentRow | undefined> {
+    const [spent] = await this.dataSource.query<SpentRow[]>(
+      `WITH family AS (
+         SELECT f.id, f.expires_at FROM refresh_families f JOIN refresh_tokens t ON t.family_id = f.id
+         WHERE t.token_hash = $1 AND f.revoked_at IS NULL AND f.expires_at > now()
+         FOR UPDATE OF f
+       ), spent AS (
          UPDATE refresh_tokens t SET used_at = now(), idempotency_key_hash = $2
-         FROM refresh_families f, users u
-         WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.revoked_at IS NULL
-           AND f.id = t.family_id AND f.revoked_at IS NULL AND f.expires_at > now() AND u.id = t.user_id
+         FROM family f, users u
+         WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.revoked_at IS NULL AND t.family_id = f.id AND u.id = t.user_id
          RETURNING t.id, t.family_id, t.user_id, f.expires_at, u.roles, u.disabled
+       ), touched AS (
+         UPDATE refresh_families SET last_used_at = now(), ip = $4, user_agent = $5 WHERE id = (SELECT family_id FROM spent)
+       ), child AS (
+         INSERT INTO refresh_tokens (token_hash, family_id, parent_id, user_id) SELECT $3, family_id, id, user_id FROM spent
        )
        SELECT id, family_id, user_id, expires_at, roles, disabled FROM spent`,
-      [tokenHash, keyHash],
-    );
-    if (spent !== undefined) {
-      await manager.query('UPDATE refresh_families SET last_used_at = now(), ip = $2, user_agent = $3 WHERE id = $1', [
-        spent.family_id,
+      [
+        hashSecret(token),
+        idempotencyKey === undefined ? null : hashSecret(idempotencyKey),
+        hashSecret(successor),
         client.ip,
         client.userAgent,
-      ]);
-      const value = idempotencyKey === undefined ? undefined : this.successorOf(token, idempotencyKey, this.retryKeys[0]);
-      const issued = await this.addToken(manager, {
-        familyId: spent.family_id,
-        userId: spent.user_id,
-        parentId: spent.id,
-        expiresAt: spent.expires_at,
-        value,
-      });
-      return { kind: 'rotated', issued: withUser(issued, spent) };
-    }
-    return this.explainRefusal(manager, token, idempotencyKey);
+      ],
+    );
+    return spent;
   }
 
   /**
@@ -199,6 +200,10 @@ export class RefreshTokenService {
    */
   private async explainRefusal(manager: EntityManager, token: string, idempotencyKey?: string): Promise<RotationOutcome> {
     const keyHash = idempotencyKey === undefined ? null : hashSecret(idempotencyKey);
+    await manager.query(
+      'SELECT f.id FROM refresh_families f JOIN refresh_tokens t ON t.family_id = f.id WHERE t.token_hash = $1 FOR UPDATE OF f',
+      [hashSecret(token)],
+    );
     const [state] = await manager.query<TokenStateRow[]>(
       `SELECT t.id, t.family_id, t.user_id, t.used_at, f.expires_at, u.roles, u.disabled,
               (t.revoked_at IS NOT NULL OR f.revoked_at IS NOT NULL OR f.expires_at <= now()) AS dead,
@@ -245,15 +250,14 @@ export class RefreshTokenService {
     return createHmac('sha256', retryKey).update(`${token}\n${idempotencyKey}`).digest('base64url');
   }
 
-  private async addToken(
+  private async addFirstToken(
     manager: EntityManager,
-    token: { familyId: string; userId: string; parentId: string | null; expiresAt: Date; value?: string },
+    token: { familyId: string; userId: string; expiresAt: Date },
   ): Promise<IssuedRefreshToken> {
-    const value = token.value ?? newSecretToken();
-    await manager.query('INSERT INTO refresh_tokens (token_hash, family_id, parent_id, user_id) VALUES ($1, $2, $3, $4)', [
+    const value = newSecretToken();
+    await manager.query('INSERT INTO refresh_tokens (token_hash, family_id, user_id) VALUES ($1, $2, $3)', [
       hashSecret(value),
       token.familyId,
-      token.parentId,
       token.userId,
     ]);
     return this.issued(value, token);
