@@ -11,6 +11,7 @@ import { appLink } from '../../common/http/app-link';
 import { AppConfig } from '../../config/app-config';
 import { MailerService } from '../../mail/mailer.service';
 import { PasswordResetTokensService } from '../../users/passwords/password-reset-tokens.service';
+import { SessionCache } from '../../users/sessions/session-cache';
 import { UserEntity } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { CredentialsService } from '../credentials/credentials.service';
@@ -42,6 +43,7 @@ export class EmailVerificationService {
     private readonly users: UsersService,
     private readonly credentials: CredentialsService,
     private readonly resetTokens: PasswordResetTokensService,
+    private readonly sessionCache: SessionCache,
     private readonly mailer: MailerService,
     private readonly notices: SecurityNoticesService,
     private readonly audit: AuditService,
@@ -108,6 +110,9 @@ export class EmailVerificationService {
     });
     if (outcome === null) throw new DomainException(ErrorCode.INVALID_EMAIL_TOKEN, INVALID_TOKEN_MESSAGE);
     const { spent, before } = outcome;
+    // Again now that it committed: a session loaded between the drop inside the transaction and the
+    // commit read the old row, and the trigger's event reaches this instance only a moment later.
+    this.sessionCache.forgetUser(spent.user_id);
     if (spent.purpose === 'verify') {
       await this.audit.record({ type: AuditEventType.EMAIL_VERIFIED, userId: spent.user_id, context });
       return;
