@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import type { BenchMessage, ReadyMessage, ResultMessage, WindowResult } from './lib/messages';
 import { Child, stopAll } from './lib/processes';
-import { cpuPerRequest, formatProfile, ProfileWindow } from './lib/profile';
+import { cpuPerRequest, formatProfile, mainThreadTimes, ProfileWindow, ThreadTimes } from './lib/profile';
 import { formatText, Key, Samples, summarise } from './lib/report';
 import type { CannonSpec } from './workers/cannon';
 import type { LoginLoopSpec } from './workers/login-loop';
@@ -70,7 +70,8 @@ const USAGE = `usage: npm run bench -- [--quick | --smoke] [--rounds N] [--durat
   --keep-logs   keep the servers' request logs (they are deleted after a run that went well)
   --profile     run the reference and the cost-10 server under node --cpu-prof and print, after
                 the tables, their CPU microseconds per request by package for the reference,
-                unguarded, JwtGuard, SessionGuard and refresh windows (the profiler slows both)
+                unguarded, JwtGuard, SessionGuard, refresh and cost-10 login windows (the profiler
+                slows both; a login's bcrypt runs on libuv's threads, which it does not sample)
 DATABASE_URL: a PostgreSQL server to create the scratch database on; unset, the product's embedded
 PostgreSQL runs in BENCH_DATA_DIR (default: <tmp>/nest-auth-bench).
 Exit status: 0 when every scenario ran without a failed request, whatever the ratios (no timed
@@ -340,11 +341,18 @@ async function main(): Promise<void> {
     : undefined;
   const profileWindows = new Map<Key, ProfileWindow[]>();
   /** Marks a window of `key` for the profile: from the end of the warm-up to the result. */
-  const profiled = async <T extends { result: WindowResult }>(key: Key, measure: () => Promise<T>): Promise<T> => {
+  const profiled = async <T extends { result: WindowResult }>(key: Key, server: Server, measure: () => Promise<T>): Promise<T> => {
     const startUs = Number(process.hrtime.bigint() / 1000n) + options.warmupS * 1e6;
+    const pid = server.child.process.pid;
+    let before: ThreadTimes | undefined;
+    const warmedUp = setTimeout(() => (before = mainThreadTimes(pid)), options.warmupS * 1000);
     const outcome = await measure();
+    clearTimeout(warmedUp);
+    const after = mainThreadTimes(pid);
+    const mainThread =
+      before === undefined || after === undefined ? undefined : { runUs: after.runUs - before.runUs, waitUs: after.waitUs - before.waitUs };
     const list = profileWindows.get(key) ?? [];
-    list.push({ startUs, endUs: Number(process.hrtime.bigint() / 1000n), completed: outcome.result.completed });
+    list.push({ startUs, endUs: Number(process.hrtime.bigint() / 1000n), completed: outcome.result.completed, mainThread });
     profileWindows.set(key, list);
     return outcome;
   };
@@ -432,6 +440,17 @@ async function main(): Promise<void> {
       roles: { url: `${s10.base}/bench/role`, headers: bearer10 },
       jwtIdle12: { url: `${s12.base}/bench/jwt`, headers: bearer12 },
     };
+    const servedBy: Record<keyof typeof routes, Server> = {
+      reference,
+      referenceRoutes,
+      unguarded: s10,
+      jwt: s10,
+      session: s10,
+      eitherCookie: s10,
+      eitherBearer: s10,
+      roles: s10,
+      jwtIdle12: s12,
+    };
     for (const [key, route] of Object.entries(routes)) {
       const path = new URL(route.url).pathname;
       await expectStatus(await fetch(route.url, { headers: { ...PROXY_HEADERS, ...route.headers } }), 200, `GET ${path} (${key})`);
@@ -487,7 +506,7 @@ async function main(): Promise<void> {
     const get = async (key: keyof typeof routes): Promise<WindowResult> => {
       const child = await armLoad(`autocannon (${key})`, SCRIPTS.cannon, cannonSpec(routes[key]));
       return (
-        await profiled(key, () => {
+        await profiled(key, servedBy[key], () => {
           child.send({ type: 'go' });
           return collect(child, cannonTimeout);
         })
@@ -526,7 +545,7 @@ async function main(): Promise<void> {
           refreshPool: pool.splice(0),
           ...window,
         });
-        const refresh = await profiled('refresh', () => {
+        const refresh = await profiled('refresh', s10, () => {
           refresher.send({ type: 'go' });
           return collect(refresher, cannonTimeout);
         });
@@ -534,7 +553,10 @@ async function main(): Promise<void> {
         record('refresh', refresh.result, round);
       },
       async (round) => record('ceiling10', await ceilingAt(10), round),
-      async (round) => record('login10', await loginsAt(s10.base, users10, 'cost 10'), round),
+      async (round) => {
+        const logins = await profiled('login10', s10, async () => ({ result: await loginsAt(s10.base, users10, 'cost 10') }));
+        record('login10', logins.result, round);
+      },
       async (round) => record('ceiling12', await ceilingAt(12), round),
       async (round) => record('login12', await loginsAt(s12.base, users12, 'cost 12'), round),
       // The login storm: the cost-12 server's JwtGuard route idle, and while logins run on it.
@@ -611,13 +633,19 @@ async function main(): Promise<void> {
 }
 
 function reportProfile(dirs: { reference: string; product: string }, windows: ReadonlyMap<Key, ProfileWindow[]>): string {
-  const column = (label: string, dir: string, key: Key) => ({ label, perRequest: cpuPerRequest(dir, windows.get(key) ?? []) });
+  const column = (label: string, dir: string, key: Key) => ({
+    label,
+    perRequest: cpuPerRequest(dir, windows.get(key) ?? []),
+    windows: windows.get(key) ?? [],
+  });
   return formatProfile([
     column('reference', dirs.reference, 'reference'),
     column('unguarded', dirs.product, 'unguarded'),
     column('JwtGuard', dirs.product, 'jwt'),
     column('SessionGuard', dirs.product, 'session'),
     column('refresh', dirs.product, 'refresh'),
+    // bcrypt runs on libuv's threads, which --cpu-prof does not sample: this is the rest of a login.
+    column('login, cost 10', dirs.product, 'login10'),
   ]);
 }
 

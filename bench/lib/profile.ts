@@ -15,6 +15,37 @@ export interface ProfileWindow {
   readonly startUs: number;
   readonly endUs: number;
   readonly completed: number;
+  /** The server's main thread in the window, from the kernel (undefined off Linux). */
+  readonly mainThread?: ThreadTimes;
+}
+
+/** Microseconds a thread ran on a CPU, and spent runnable but waiting for one. */
+export interface ThreadTimes {
+  readonly runUs: number;
+  readonly waitUs: number;
+}
+
+/**
+ * The kernel's account of a process's main thread (/proc/<pid>/task/<pid>/schedstat, nanoseconds):
+ * the profiler samples wall-clock time, so on a machine whose cores are all busy (bcrypt, PostgreSQL)
+ * its figures include the time the thread waited for a core; these two tell them apart.
+ */
+export function mainThreadTimes(pid: number | undefined): ThreadTimes | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return run === undefined || wait === undefined ? undefined : { runUs: run / 1000, waitUs: wait / 1000 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Per completed request in the windows: the main thread's time on a CPU and waiting for one. */
+function mainThreadPerRequest(windows: readonly ProfileWindow[]): ThreadTimes | undefined {
+  const requests = windows.reduce((sum, window) => sum + window.completed, 0);
+  if (requests === 0 || windows.some((window) => window.mainThread === undefined)) return undefined;
+  const sum = (pick: (times: ThreadTimes) => number) => windows.reduce((total, window) => total + pick(window.mainThread!), 0);
+  return { runUs: sum((times) => times.runUs) / requests, waitUs: sum((times) => times.waitUs) / requests };
 }
 
 interface ProfileNode {
@@ -92,7 +123,7 @@ function readProfiles(dir: string): CpuProfile[] {
     .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
 }
 
-/** Microseconds of CPU per completed request in the windows, by group; idle time left out. */
+/** Sampled microseconds per completed request in the windows, by group; idle time left out. */
 export function cpuPerRequest(dir: string, windows: readonly ProfileWindow[]): Map<string, number> {
   const totals = new Map<string, number>();
   const requests = windows.reduce((sum, window) => sum + window.completed, 0);
@@ -113,16 +144,28 @@ export function cpuPerRequest(dir: string, windows: readonly ProfileWindow[]): M
   return totals;
 }
 
-/** The table: one column per scenario, one row per group (largest first), and the total. */
-export function formatProfile(columns: ReadonlyArray<{ readonly label: string; readonly perRequest: Map<string, number> }>): string {
+/** The table: one column per scenario, one row per group (largest first), the total, and the kernel's account. */
+export function formatProfile(
+  columns: ReadonlyArray<{ readonly label: string; readonly perRequest: Map<string, number>; readonly windows: readonly ProfileWindow[] }>,
+): string {
   const groups = new Map<string, number>();
   for (const { perRequest } of columns) for (const [group, us] of perRequest) groups.set(group, Math.max(groups.get(group) ?? 0, us));
   const shown = [...groups].sort((a, b) => b[1] - a[1]);
   const cell = (us: number | undefined): string => (us === undefined || us < 0.5 ? '' : us.toFixed(0));
-  const header = `| CPU µs per request (--cpu-prof) | ${columns.map(({ label }) => label).join(' | ')} |`;
+  const header = `| µs per request, sampled (--cpu-prof) | ${columns.map(({ label }) => label).join(' | ')} |`;
   const rule = `|---|${columns.map(() => '---:').join('|')}|`;
   const rows = shown.map(([group]) => `| ${group} | ${columns.map(({ perRequest }) => cell(perRequest.get(group))).join(' | ')} |`);
   const total = (perRequest: Map<string, number>): number => [...perRequest.values()].reduce((sum, us) => sum + us, 0);
   const totals = `| **total** | ${columns.map(({ perRequest }) => total(perRequest).toFixed(0)).join(' | ')} |`;
-  return [header, rule, ...rows, totals].join('\n');
+  const kernel = columns.map(({ windows }) => mainThreadPerRequest(windows));
+  const kernelRow = (label: string, pick: (times: ThreadTimes) => number) =>
+    `| ${label} | ${kernel.map((times) => (times === undefined ? '' : pick(times).toFixed(0))).join(' | ')} |`;
+  return [
+    header,
+    rule,
+    ...rows,
+    totals,
+    kernelRow('main thread on a CPU (kernel)', (times) => times.runUs),
+    kernelRow('main thread waiting for a CPU (kernel)', (times) => times.waitUs),
+  ].join('\n');
 }
