@@ -69,9 +69,10 @@ const USAGE = `usage: npm run bench -- [--quick | --smoke] [--rounds N] [--durat
   --json        print the results as JSON instead of the table (progress still goes to stderr)
   --keep-logs   keep the servers' request logs (they are deleted after a run that went well)
   --profile     run the reference and the cost-10 server under node --cpu-prof and print, after
-                the tables, their CPU microseconds per request by package for the reference,
+                the tables, their main thread's sampled microseconds per request by package, and
+                the kernel's account of it (on a CPU, waiting for one), for the reference,
                 unguarded, JwtGuard, SessionGuard, refresh and cost-10 login windows (the profiler
-                slows both; a login's bcrypt runs on libuv's threads, which it does not sample)
+                slows both; a login's bcrypt runs on libuv's threads, which neither counts)
 DATABASE_URL: a PostgreSQL server to create the scratch database on; unset, the product's embedded
 PostgreSQL runs in BENCH_DATA_DIR (default: <tmp>/nest-auth-bench).
 Exit status: 0 when every scenario ran without a failed request, whatever the ratios (no timed
@@ -426,30 +427,20 @@ async function main(): Promise<void> {
     const bearer10 = { authorization: `Bearer ${(await jwtLogin(s10.base, users10[0]!)).accessToken}` };
     const bearer12 = { authorization: `Bearer ${(await jwtLogin(s12.base, users12[0]!)).accessToken}` };
     const cookie10 = { cookie: await sessionCookie(s10.base, users10[1]!) };
+    const route = (server: Server, path: string, headers: Record<string, string>) => ({ server, url: `${server.base}${path}`, headers });
     const routes: Record<
       'reference' | 'referenceRoutes' | 'unguarded' | 'jwt' | 'session' | 'eitherCookie' | 'eitherBearer' | 'roles' | 'jwtIdle12',
-      { url: string; headers: Record<string, string> }
+      { server: Server; url: string; headers: Record<string, string> }
     > = {
-      reference: { url: `${reference.base}/open`, headers: {} },
-      referenceRoutes: { url: `${referenceRoutes.base}/open`, headers: {} },
-      unguarded: { url: `${s10.base}/bench/open`, headers: {} },
-      jwt: { url: `${s10.base}/bench/jwt`, headers: bearer10 },
-      session: { url: `${s10.base}/bench/session`, headers: cookie10 },
-      eitherCookie: { url: `${s10.base}/bench/either`, headers: cookie10 },
-      eitherBearer: { url: `${s10.base}/bench/either`, headers: bearer10 },
-      roles: { url: `${s10.base}/bench/role`, headers: bearer10 },
-      jwtIdle12: { url: `${s12.base}/bench/jwt`, headers: bearer12 },
-    };
-    const servedBy: Record<keyof typeof routes, Server> = {
-      reference,
-      referenceRoutes,
-      unguarded: s10,
-      jwt: s10,
-      session: s10,
-      eitherCookie: s10,
-      eitherBearer: s10,
-      roles: s10,
-      jwtIdle12: s12,
+      reference: route(reference, '/open', {}),
+      referenceRoutes: route(referenceRoutes, '/open', {}),
+      unguarded: route(s10, '/bench/open', {}),
+      jwt: route(s10, '/bench/jwt', bearer10),
+      session: route(s10, '/bench/session', cookie10),
+      eitherCookie: route(s10, '/bench/either', cookie10),
+      eitherBearer: route(s10, '/bench/either', bearer10),
+      roles: route(s10, '/bench/role', bearer10),
+      jwtIdle12: route(s12, '/bench/jwt', bearer12),
     };
     for (const [key, route] of Object.entries(routes)) {
       const path = new URL(route.url).pathname;
@@ -506,7 +497,7 @@ async function main(): Promise<void> {
     const get = async (key: keyof typeof routes): Promise<WindowResult> => {
       const child = await armLoad(`autocannon (${key})`, SCRIPTS.cannon, cannonSpec(routes[key]));
       return (
-        await profiled(key, servedBy[key], () => {
+        await profiled(key, routes[key].server, () => {
           child.send({ type: 'go' });
           return collect(child, cannonTimeout);
         })
@@ -633,11 +624,10 @@ async function main(): Promise<void> {
 }
 
 function reportProfile(dirs: { reference: string; product: string }, windows: ReadonlyMap<Key, ProfileWindow[]>): string {
-  const column = (label: string, dir: string, key: Key) => ({
-    label,
-    perRequest: cpuPerRequest(dir, windows.get(key) ?? []),
-    windows: windows.get(key) ?? [],
-  });
+  const column = (label: string, dir: string, key: Key) => {
+    const measured = windows.get(key) ?? [];
+    return { label, perRequest: cpuPerRequest(dir, measured), windows: measured };
+  };
   return formatProfile([
     column('reference', dirs.reference, 'reference'),
     column('unguarded', dirs.product, 'unguarded'),

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readMainThreadSchedstat } from '../../src/common/os/thread-schedstat';
 
 /**
  * `npm run bench -- --profile`: where a request's CPU time goes. The reference app and the cost-10
@@ -26,18 +27,13 @@ export interface ThreadTimes {
 }
 
 /**
- * The kernel's account of a process's main thread (/proc/<pid>/task/<pid>/schedstat, nanoseconds):
- * the profiler samples wall-clock time, so on a machine whose cores are all busy (bcrypt, PostgreSQL)
- * its figures include the time the thread waited for a core; these two tell them apart.
+ * The kernel's account of a process's main thread: the profiler samples wall-clock time, so on a
+ * machine whose cores are all busy (bcrypt, PostgreSQL) its figures include the time the thread
+ * waited for a core; these two tell them apart.
  */
 export function mainThreadTimes(pid: number | undefined): ThreadTimes | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
-    return run === undefined || wait === undefined ? undefined : { runUs: run / 1000, waitUs: wait / 1000 };
-  } catch {
-    return undefined;
-  }
+  const stat = pid === undefined ? undefined : readMainThreadSchedstat(pid);
+  return stat === undefined ? undefined : { runUs: stat.runNs / 1000, waitUs: stat.waitNs / 1000 };
 }
 
 /** Per completed request in the windows: the main thread's time on a CPU and waiting for one. */

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { readMainThreadSchedstat } from '../../common/os/thread-schedstat';
 
 /** How often the main thread's load is read. */
 export const HASHING_SLOTS_SAMPLE_MS = 250;
@@ -11,7 +11,7 @@ export const BUSY_MAIN_THREAD = 0.5;
  * How many bcrypt hashes may run at once: one per core while the main thread has time to spare, one
  * fewer while it is busy serving other requests, so that a login storm queues its logins on the
  * other cores instead of taking the core every other route needs. The load is the main thread's own
- * CPU time per sample, from the kernel (/proc/self/task/<pid>/schedstat): Node's event-loop
+ * CPU time per sample, from the kernel ({@link readMainThreadSchedstat}): Node's event-loop
  * utilisation counts wall time, which bcrypt's threads stretch on a machine they keep busy, so it
  * read a login-only load as a busy one. Without /proc (not Linux) the slots stay one per core.
  * Written here because p-limit bounds concurrency but does not adapt it.
@@ -58,13 +58,9 @@ export class HashingSlots {
 }
 
 function mainThreadLoad(): () => number | undefined {
-  const path = `/proc/self/task/${process.pid}/schedstat`;
-  const read = (): { cpuNs: number; at: bigint } | undefined => {
-    try {
-      return { cpuNs: Number(readFileSync(path, 'utf8').split(' ', 1)[0]), at: process.hrtime.bigint() };
-    } catch {
-      return undefined;
-    }
+  const read = () => {
+    const stat = readMainThreadSchedstat(process.pid);
+    return stat === undefined ? undefined : { runNs: stat.runNs, at: process.hrtime.bigint() };
   };
   let last = read();
   return () => {
@@ -73,6 +69,6 @@ function mainThreadLoad(): () => number | undefined {
     last = now;
     if (now === undefined || before === undefined) return undefined;
     const elapsedNs = Number(now.at - before.at);
-    return elapsedNs > 0 ? (now.cpuNs - before.cpuNs) / elapsedNs : undefined;
+    return elapsedNs > 0 ? (now.runNs - before.runNs) / elapsedNs : undefined;
   };
 }

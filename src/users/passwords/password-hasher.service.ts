@@ -8,7 +8,7 @@ import { HashingSlots } from './hashing-slots';
  * bcrypt over a keyed pre-hash: base64(HMAC-SHA-384(PASSWORD_PEPPER, password)) is 64 ASCII
  * characters, under bcrypt's 72-byte limit, so every character of a long password counts and
  * a stolen table cannot be attacked without the pepper. Async bcrypt only: it runs on libuv's thread
- * pool, at most one hash per core at a time and one fewer while the event loop is busy
+ * pool, at most one hash per core at a time and one fewer while the main thread is busy
  * ({@link HashingSlots}), so a login storm queues logins instead of taking every pool thread (the pg
  * driver's SCRAM handshake, DNS and file I/O need them) and every core from the other routes.
  */
