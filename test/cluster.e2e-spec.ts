@@ -4,10 +4,10 @@ import request from 'supertest';
 import { MIGRATIONS } from '../migrations';
 import { migrateThrough } from '../src/database/run-migrations';
 import { testSecrets } from './utils/create-test-app';
-import { login, me, within } from './utils/jwt-helpers';
+import { login, me, TokenPair, within } from './utils/jwt-helpers';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 import { startTestServer, TestServer } from './utils/test-server';
-import { registerUser } from './utils/users';
+import { PASSWORD, registerUser } from './utils/users';
 
 /**
  * Several instances of the production build on one database, every connection of theirs (the pool
@@ -97,6 +97,34 @@ describeCluster(`several instances behind PgBouncer (transaction mode)${redisUrl
     await request(b.http).post('/auth/logout-all').set('Authorization', `Bearer ${pair.accessToken}`).expect(204);
 
     expect(await within(1000, async () => (await me(a, pair.accessToken)).status === 401)).toBeDefined();
+  });
+
+  it('rotates refresh tokens through the pooler: concurrent chains alternating between the instances', async () => {
+    // Each chain a user and an address of its own, within the per-account and per-IP allowances.
+    const chains = Array.from({ length: 4 }, (_, index) => ({ username: `rotator${index}`, address: `198.51.100.${index + 1}` }));
+    for (const { username } of chains) await registerUser(a, username);
+    await Promise.all(
+      chains.map(async ({ username, address }) => {
+        const started = await request(a.http)
+          .post('/auth/jwt/login')
+          .set('X-Forwarded-For', address)
+          .send({ username, password: PASSWORD });
+        expect(started.status).toBe(200);
+        let pair = started.body as TokenPair;
+        for (let step = 0; step < PER_IP - 2; step++) {
+          const [spender, checker] = step % 2 === 0 ? [b, a] : [a, b];
+          const response = await request(spender.http)
+            .post('/auth/jwt/refresh')
+            .set('X-Forwarded-For', address)
+            .send({ refreshToken: pair.refreshToken });
+          expect(response.status).toBe(200);
+          pair = response.body as TokenPair;
+          expect((await me(checker, pair.accessToken)).status).toBe(200);
+        }
+      }),
+    );
+    // PgBouncer 1.18 keeps no prepared statements: an instance falls back to unnamed ones, saying so once.
+    for (const instance of [a, b]) expect(instance.output().split('does not keep prepared statements').length).toBeLessThanOrEqual(2);
   });
 
   it('counts the per-IP allowance once for the cluster: the first 429 is request 4 × THROTTLE_LOGIN_LIMIT + 1, whichever instance gets it', async () => {

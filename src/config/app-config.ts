@@ -13,6 +13,8 @@ export abstract class AppConfig {
   abstract readonly databaseListenUrl: string | undefined;
   /** Where migrations run (a direct connection, not a pooler); defaults to databaseUrl. */
   abstract readonly databaseMigrationUrl: string | undefined;
+  /** Hot paths' statements are named, so PostgreSQL plans them once per connection (off behind a pooler that cannot keep them). */
+  abstract readonly databasePreparedStatements: boolean;
   /** Optional: a second cross-instance revocation channel (pub/sub) and the per-IP throttle's counts. */
   abstract readonly redisUrl: string | undefined;
   /** Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis. */

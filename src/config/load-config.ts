@@ -64,6 +64,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     dataDir,
     embeddedPostgresDir: resolve(read.string('EMBEDDED_POSTGRES_DIR', '/var/lib/nest-auth-backend')),
     ...database,
+    databasePreparedStatements: read.boolean('DATABASE_PREPARED_STATEMENTS', true),
     redisUrl: read.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
     redisKeyPrefix: readRedisKeyPrefix(read),
     port: read.integer('PORT', 3000, 0, 65535),

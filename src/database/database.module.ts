@@ -1,10 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
+import { PreparedStatements } from './prepared-statements';
 import { migrateThrough } from './run-migrations';
 import { typeOrmOptions } from './typeorm-options';
 
-/** The TypeORM connection; the schema is brought up to date by the migrations before anything uses it. */
+/**
+ * The TypeORM connection; the schema is brought up to date by the migrations before anything uses it.
+ * Global, as TypeORM's own root module is: every module's hot path may run a prepared statement.
+ */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -17,5 +22,7 @@ import { typeOrmOptions } from './typeorm-options';
       },
     }),
   ],
+  providers: [PreparedStatements],
+  exports: [PreparedStatements],
 })
 export class DatabaseModule {}

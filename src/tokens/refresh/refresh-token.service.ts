@@ -10,6 +10,7 @@ import { hashSecret, isSecretToken, newSecretToken } from '../../common/crypto/s
 import { RevocationService } from '../revocation/revocation.service';
 import { AuditEventType } from '../../audit/audit-event-type';
 import { AuditService } from '../../audit/audit.service';
+import { PreparedStatement, PreparedStatements } from '../../database/prepared-statements';
 import type { RequestContext } from '../../audit/request-context';
 
 export interface IssuedRefreshToken {
@@ -60,6 +61,33 @@ interface TokenStateRow extends SpentRow {
   retry_key_matches: boolean;
 }
 
+/**
+ * The happy path of a rotation in one statement, so one round trip and no explicit transaction: lock
+ * the family, spend the token, touch the family, insert the successor. No row: nothing changed, and
+ * the token was unknown, spent, revoked or expired. The family row is locked first, as every refresh
+ * and every revocation of the family does, so they queue on one lock instead of deadlocking over
+ * token rows; the family's state is read from the locked row, which is current even when the lock
+ * was waited for. Parameters: token hash, idempotency key hash, successor hash, ip, user agent.
+ */
+const SPEND_AND_ISSUE_SUCCESSOR: PreparedStatement = {
+  name: 'refresh-spend-and-issue-successor',
+  text: `WITH family AS (
+           SELECT f.id, f.expires_at FROM refresh_families f JOIN refresh_tokens t ON t.family_id = f.id
+           WHERE t.token_hash = $1 AND f.revoked_at IS NULL AND f.expires_at > now()
+           FOR UPDATE OF f
+         ), spent AS (
+           UPDATE refresh_tokens t SET used_at = now(), idempotency_key_hash = $2
+           FROM family f, users u
+           WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.revoked_at IS NULL AND t.family_id = f.id AND u.id = t.user_id
+           RETURNING t.id, t.family_id, t.user_id, f.expires_at, u.roles, u.disabled
+         ), touched AS (
+           UPDATE refresh_families SET last_used_at = now(), ip = $4, user_agent = $5 WHERE id = (SELECT family_id FROM spent)
+         ), child AS (
+           INSERT INTO refresh_tokens (token_hash, family_id, parent_id, user_id) SELECT $3, family_id, id, user_id FROM spent
+         )
+         SELECT id, family_id, user_id, expires_at, roles, disabled FROM spent`,
+};
+
 const invalidRefreshToken = () => new DomainException(ErrorCode.INVALID_TOKEN, 'Invalid or expired refresh token');
 
 /**
@@ -75,6 +103,7 @@ export class RefreshTokenService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly statements: PreparedStatements,
   ) {
     // One key per JWT_SECRET entry: the first derives successors, every one is tried on a retry.
     this.retryKeys = config.jwtSecrets.map((secret) => createHmac('sha256', secret).update('refresh-retry-successor').digest());
@@ -159,38 +188,15 @@ export class RefreshTokenService {
     }));
   }
 
-  /**
-   * The happy path in one statement, so one round trip and no explicit transaction: lock the family,
-   * spend the token, touch the family, insert `successor`. No row: nothing changed, and the token was
-   * unknown, spent, revoked or expired. The family row is locked first, as every refresh and every
-   * revocation of the family does, so they queue on one lock instead of deadlocking over token rows;
-   * the family's state is read from the locked row, which is current even when the lock was waited for.
-   */
+  /** {@link SPEND_AND_ISSUE_SUCCESSOR}: the spent token's row, or undefined when nothing was spent. */
   private async spend(token: string, successor: string, client: RequestContext, idempotencyKey?: string): Promise<SpentRow | undefined> {
-    const [spent] = await this.dataSource.query<SpentRow[]>(
-      `WITH family AS (
-         SELECT f.id, f.expires_at FROM refresh_families f JOIN refresh_tokens t ON t.family_id = f.id
-         WHERE t.token_hash = $1 AND f.revoked_at IS NULL AND f.expires_at > now()
-         FOR UPDATE OF f
-       ), spent AS (
-         UPDATE refresh_tokens t SET used_at = now(), idempotency_key_hash = $2
-         FROM family f, users u
-         WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.revoked_at IS NULL AND t.family_id = f.id AND u.id = t.user_id
-         RETURNING t.id, t.family_id, t.user_id, f.expires_at, u.roles, u.disabled
-       ), touched AS (
-         UPDATE refresh_families SET last_used_at = now(), ip = $4, user_agent = $5 WHERE id = (SELECT family_id FROM spent)
-       ), child AS (
-         INSERT INTO refresh_tokens (token_hash, family_id, parent_id, user_id) SELECT $3, family_id, id, user_id FROM spent
-       )
-       SELECT id, family_id, user_id, expires_at, roles, disabled FROM spent`,
-      [
-        hashSecret(token),
-        idempotencyKey === undefined ? null : hashSecret(idempotencyKey),
-        hashSecret(successor),
-        client.ip,
-        client.userAgent,
-      ],
-    );
+    const [spent] = await this.statements.query<SpentRow>(SPEND_AND_ISSUE_SUCCESSOR, [
+      hashSecret(token),
+      idempotencyKey === undefined ? null : hashSecret(idempotencyKey),
+      hashSecret(successor),
+      client.ip,
+      client.userAgent,
+    ]);
     return spent;
   }
 
