@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { JwtModule } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
+import jwt from 'jsonwebtoken';
 import { AppConfig } from '../../config/app-config';
 import { testConfig } from '../../config/test-config';
 import { Clock } from '../../common/clock/clock';
@@ -8,7 +9,7 @@ import { FakeClock } from '../../common/clock/fake-clock';
 import { RevocationService } from '../revocation/revocation.service';
 import { AccessTokenService } from './access-token.service';
 import { AccessTokenVerifier } from './access-token-verification';
-import { JwtKeyRing } from './jwt-key-ring';
+import { JwtKeyRing, kidOf } from './jwt-key-ring';
 
 describe('AccessTokenVerifier', () => {
   const config = testConfig({ JWT_SECRET: 'unit-spec-signing-secret-0123456789abcdef', JWT_ACCESS_TTL: '600', JWT_CLOCK_TOLERANCE: '5' });
@@ -63,5 +64,18 @@ describe('AccessTokenVerifier', () => {
     expect(await verifier.verify(fresh)).not.toBeNull();
     const tampered = `${fresh.slice(0, -2)}${fresh.endsWith('AA') ? 'BB' : 'AA'}`;
     expect(await verifier.verify(tampered)).toBeNull();
+  });
+
+  it('refuses a token dated more than a minute plus the clock tolerance ahead, and accepts one dated just within', async () => {
+    const signed = (iat: number): string =>
+      jwt.sign(
+        { sub: randomUUID(), jti: randomUUID(), iat, exp: iat + 600, sid: randomUUID(), roles: ['user'], typ: 'access' },
+        config.jwtSecrets[0] ?? '',
+        { algorithm: 'HS256', keyid: kidOf(config.jwtSecrets[0] ?? ''), issuer: config.jwtIssuer, audience: config.jwtAudience },
+      );
+    const nowSeconds = Math.floor(now / 1000);
+    expect(await verifier.verify(signed(nowSeconds + 65))).not.toBeNull();
+    expect(await verifier.verify(signed(nowSeconds + 66))).toBeNull();
+    expect(await verifier.verify(signed(nowSeconds + 3600))).toBeNull();
   });
 });

@@ -10,13 +10,20 @@ import { JwtKeyRing } from './jwt-key-ring';
 const ALLOWED_HEADER_MEMBERS = new Set(['alg', 'typ', 'kid']);
 /** Verified tokens kept with their claims; about 1 KB each. */
 const VERIFIED_TOKENS_MAX = 10_000;
+/**
+ * How far ahead of this instance's clock (beyond JWT_CLOCK_TOLERANCE) a token may be dated. This
+ * service dates a token at most one second ahead (the second after a same-second logout-all), and
+ * instances' clocks differ by a little; a token dated later would outlive every logout-all until then.
+ */
+const FUTURE_IAT_SLACK_SECONDS = 60;
 
 /**
  * What makes a signed access token valid, beside the code that signs it (AccessTokenService). The
  * algorithm is pinned to `JWT_ALGORITHM` (an HS256 token "signed" with a public key, `none`, or any
  * other algorithm fails); the header may hold only `alg`, `typ` and `kid`, and the key is picked by
  * `kid` from memory (an unknown kid fails; embedded or remote keys are never looked at); issuer and
- * audience are pinned; `exp` is required and `exp`/`nbf` are checked with `JWT_CLOCK_TOLERANCE`.
+ * audience are pinned; `exp` is required and `exp`/`nbf` are checked with `JWT_CLOCK_TOLERANCE`; an
+ * `iat` more than a minute (plus that tolerance) ahead is refused.
  * HS256 verifies with jsonwebtoken (synchronous, about 10 µs), ES256 and EdDSA with jose
  * (jsonwebtoken 9 has no EdDSA). {@link parseAccessTokenClaims} then insists on an access token.
  *
@@ -48,6 +55,12 @@ export class AccessTokenVerifier {
     return Math.floor(Date.now() / 1000) < claims.exp + this.config.jwtClockToleranceSeconds;
   }
 
+  /** The claims, unless they are dated further ahead than {@link FUTURE_IAT_SLACK_SECONDS}. */
+  private datedInTime(claims: AccessTokenClaims | null): AccessTokenClaims | null {
+    const latest = Math.floor(Date.now() / 1000) + FUTURE_IAT_SLACK_SECONDS + this.config.jwtClockToleranceSeconds;
+    return claims !== null && claims.iat <= latest ? claims : null;
+  }
+
   private async verifySignedToken(token: string): Promise<AccessTokenClaims | null> {
     const header = readHeader(token);
     if (header === undefined || header.alg !== this.keys.algorithm) return null;
@@ -58,7 +71,7 @@ export class AccessTokenVerifier {
       if (this.keys.algorithm === 'HS256') {
         // The typings predate KeyObject; jsonwebtoken 9 takes it.
         const payload = jwt.verify(token, key as unknown as string, { algorithms: ['HS256'], issuer, audience, clockTolerance });
-        return parseAccessTokenClaims(payload, this.config.jwtAccessTtlSeconds);
+        return this.datedInTime(parseAccessTokenClaims(payload, this.config.jwtAccessTtlSeconds));
       }
       const { payload } = await jwtVerify(token, key, {
         algorithms: [this.keys.algorithm],
@@ -67,7 +80,7 @@ export class AccessTokenVerifier {
         clockTolerance,
         requiredClaims: ['exp'],
       });
-      return parseAccessTokenClaims(payload, this.config.jwtAccessTtlSeconds);
+      return this.datedInTime(parseAccessTokenClaims(payload, this.config.jwtAccessTtlSeconds));
     } catch {
       return null;
     }
