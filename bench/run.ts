@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import type { BenchMessage, ReadyMessage, ResultMessage, WindowResult } from './lib/messages';
 import { Child, stopAll } from './lib/processes';
-import { cpuPerRequest, formatProfile, mainThreadTimes, ProfileWindow, ThreadTimes } from './lib/profile';
+import { CpuReading, cpuUse, postmasterOf, readCpu } from './lib/cpu-accounts';
+import { cpuPerRequest, formatProfile, ProfileWindow } from './lib/profile';
 import { formatText, Key, Samples, summarise } from './lib/report';
 import type { CannonSpec } from './workers/cannon';
 import type { LoginLoopSpec } from './workers/login-loop';
@@ -67,7 +68,8 @@ const USAGE = `usage: npm run bench -- [--quick | --smoke] [--rounds N] [--durat
   --connections N  autocannon connections for the GET routes and refresh (default 50)
   --logins N    logins (and bcrypt compares of the ceiling) in flight (default 50)
   --json        print the results as JSON instead of the table (progress still goes to stderr)
-  --keep-logs   keep the servers' request logs (they are deleted after a run that went well)
+  --keep-logs   keep the run's folder: the servers' request logs and, with --profile, the .cpuprofile
+                files and their windows (profile-windows.json); it is deleted after a run that went well
   --profile     run the reference and the cost-10 server under node --cpu-prof and print, after
                 the tables, their main thread's sampled microseconds per request by package, and
                 the kernel's account of it (on a CPU, waiting for one), for the reference,
@@ -141,6 +143,8 @@ interface Database {
   /** The scratch database of this run. */
   readonly url: string;
   readonly description: string;
+  /** The server's postmaster, when it runs on this machine: the profile counts its CPU. */
+  readonly postmasterPid?: number;
   drop(): Promise<void>;
 }
 
@@ -149,6 +153,18 @@ async function onServer(url: string, sql: string): Promise<string[]> {
   await client.connect();
   try {
     return (await client.query<{ datname?: string }>(sql)).rows.map((row) => row.datname ?? '');
+  } finally {
+    await client.end();
+  }
+}
+
+/** The postmaster of a server on this machine: the parent of the backend serving a connection, read while it lives. */
+async function postmasterBehind(url: string): Promise<number | undefined> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    return rows[0] === undefined ? undefined : postmasterOf(rows[0].pid);
   } finally {
     await client.end();
   }
@@ -180,7 +196,8 @@ async function createDatabase(holder: { child?: Child }): Promise<Database> {
     }
   }
   const host = new URL(serverUrl).hostname;
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
+  const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
+  if (!local) {
     log(`note: the database server is ${host}; the load itself only ever targets ${HOST}`);
   }
   const name = `bench_${randomBytes(5).toString('hex')}`;
@@ -189,6 +206,7 @@ async function createDatabase(holder: { child?: Child }): Promise<Database> {
   return {
     url: withDatabase(serverUrl, name),
     description,
+    postmasterPid: local ? await postmasterBehind(serverUrl) : undefined,
     drop: () => onServer(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined),
   };
 }
@@ -345,15 +363,18 @@ async function main(): Promise<void> {
   const profiled = async <T extends { result: WindowResult }>(key: Key, server: Server, measure: () => Promise<T>): Promise<T> => {
     const startUs = Number(process.hrtime.bigint() / 1000n) + options.warmupS * 1e6;
     const pid = server.child.process.pid;
-    let before: ThreadTimes | undefined;
-    const warmedUp = setTimeout(() => (before = mainThreadTimes(pid)), options.warmupS * 1000);
+    let before: CpuReading | undefined;
+    const warmedUp = setTimeout(() => (before = readCpu(pid, database?.postmasterPid)), options.warmupS * 1000);
     const outcome = await measure();
     clearTimeout(warmedUp);
-    const after = mainThreadTimes(pid);
-    const mainThread =
-      before === undefined || after === undefined ? undefined : { runUs: after.runUs - before.runUs, waitUs: after.waitUs - before.waitUs };
+    const after = readCpu(pid, database?.postmasterPid);
     const list = profileWindows.get(key) ?? [];
-    list.push({ startUs, endUs: Number(process.hrtime.bigint() / 1000n), completed: outcome.result.completed, mainThread });
+    list.push({
+      startUs,
+      endUs: after.atUs,
+      completed: outcome.result.completed,
+      cpu: before === undefined ? undefined : { ...cpuUse(before, after), loadGeneratorUs: outcome.result.loadCpuUs },
+    });
     profileWindows.set(key, list);
     return outcome;
   };
@@ -610,6 +631,8 @@ async function main(): Promise<void> {
   } finally {
     // The profiles are written as the servers exit, so they are read after the clean-up stopped them.
     const report = profileDirs === undefined ? undefined : () => reportProfile(profileDirs, profileWindows);
+    // Kept with the profiles, so a closer look (function by function) can pick the same windows.
+    if (report !== undefined) writeFileSync(join(runDir, 'profile-windows.json'), JSON.stringify(Object.fromEntries(profileWindows)));
     await (report === undefined ? cleanup() : stopAll(new Set(holder.child === undefined ? [] : [holder.child])));
     if (report !== undefined) {
       try {

@@ -11,6 +11,8 @@ export interface WindowResult {
   readonly failures: number;
   /** A few words about the failures, for the report. */
   readonly failureNote?: string;
+  /** The load process's own CPU time (all its threads, µs) from the end of its warm-up to the result: the profile counts it. */
+  readonly loadCpuUs?: number;
 }
 
 export interface ReadyMessage {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMainThreadSchedstat } from '../../src/common/os/thread-schedstat';
+import type { CpuUse } from './cpu-accounts';
 
 /**
  * `npm run bench -- --profile`: where a request's CPU time goes. The reference app and the cost-10
@@ -16,32 +16,8 @@ export interface ProfileWindow {
   readonly startUs: number;
   readonly endUs: number;
   readonly completed: number;
-  /** The server's main thread in the window, from the kernel (undefined off Linux). */
-  readonly mainThread?: ThreadTimes;
-}
-
-/** Microseconds a thread ran on a CPU, and spent runnable but waiting for one. */
-export interface ThreadTimes {
-  readonly runUs: number;
-  readonly waitUs: number;
-}
-
-/**
- * The kernel's account of a process's main thread: the profiler samples wall-clock time, so on a
- * machine whose cores are all busy (bcrypt, PostgreSQL) its figures include the time the thread
- * waited for a core; these two tell them apart.
- */
-export function mainThreadTimes(pid: number | undefined): ThreadTimes | undefined {
-  const stat = pid === undefined ? undefined : readMainThreadSchedstat(pid);
-  return stat === undefined ? undefined : { runUs: stat.runNs / 1000, waitUs: stat.waitNs / 1000 };
-}
-
-/** Per completed request in the windows: the main thread's time on a CPU and waiting for one. */
-function mainThreadPerRequest(windows: readonly ProfileWindow[]): ThreadTimes | undefined {
-  const requests = windows.reduce((sum, window) => sum + window.completed, 0);
-  if (requests === 0 || windows.some((window) => window.mainThread === undefined)) return undefined;
-  const sum = (pick: (times: ThreadTimes) => number) => windows.reduce((total, window) => total + pick(window.mainThread!), 0);
-  return { runUs: sum((times) => times.runUs) / requests, waitUs: sum((times) => times.waitUs) / requests };
+  /** The kernel's account of the machine in the window (cpu-accounts.ts); undefined if the window ended in its warm-up. */
+  readonly cpu?: CpuUse;
 }
 
 interface ProfileNode {
@@ -153,15 +129,29 @@ export function formatProfile(
   const rows = shown.map(([group]) => `| ${group} | ${columns.map(({ perRequest }) => cell(perRequest.get(group))).join(' | ')} |`);
   const total = (perRequest: Map<string, number>): number => [...perRequest.values()].reduce((sum, us) => sum + us, 0);
   const totals = `| **total** | ${columns.map(({ perRequest }) => total(perRequest).toFixed(0)).join(' | ')} |`;
-  const kernel = columns.map(({ windows }) => mainThreadPerRequest(windows));
-  const kernelRow = (label: string, pick: (times: ThreadTimes) => number) =>
-    `| ${label} | ${kernel.map((times) => (times === undefined ? '' : pick(times).toFixed(0))).join(' | ')} |`;
+  // The profiler samples wall-clock time, so while every core is busy (bcrypt, PostgreSQL) its
+  // figures include the time the main thread waited for one; the kernel's rows tell them apart.
+  const kernelRow = (label: string, pick: (cpu: CpuUse) => number | undefined) =>
+    `| ${label} | ${columns.map(({ windows }) => cell(accountPerRequest(windows, pick))).join(' | ')} |`;
   return [
     header,
     rule,
     ...rows,
     totals,
-    kernelRow('main thread on a CPU (kernel)', (times) => times.runUs),
-    kernelRow('main thread waiting for a CPU (kernel)', (times) => times.waitUs),
+    kernelRow('main thread on a CPU (kernel)', (cpu) => cpu.mainThread?.runUs),
+    kernelRow('main thread waiting for a CPU (kernel)', (cpu) => cpu.mainThread?.waitUs),
+    kernelRow('server process, all threads, on a CPU (kernel)', (cpu) => cpu.serverUs),
+    kernelRow('PostgreSQL, all its processes, on a CPU (kernel)', (cpu) => cpu.postgresUs),
+    kernelRow('load generator, all its threads, on a CPU', (cpu) => cpu.loadGeneratorUs),
+    kernelRow('whole machine on a CPU (kernel)', (cpu) => cpu.machineUs),
+    kernelRow('whole machine, available (CPUs × window)', (cpu) => cpu.capacityUs),
   ].join('\n');
+}
+
+/** Per completed request in the windows; undefined when a window has no such reading. */
+function accountPerRequest(windows: readonly ProfileWindow[], pick: (cpu: CpuUse) => number | undefined): number | undefined {
+  const requests = windows.reduce((sum, window) => sum + window.completed, 0);
+  const values = windows.map((window) => (window.cpu === undefined ? undefined : pick(window.cpu)));
+  if (requests === 0 || values.some((value) => value === undefined)) return undefined;
+  return values.reduce<number>((sum, value) => sum + value!, 0) / requests;
 }

@@ -29,6 +29,8 @@ export async function measureWindow(options: WindowOptions, operation: (index: n
   let failures = 0;
   const notes = new Map<string, number>();
   let sequence = 0;
+  let cpuAtWindow: NodeJS.CpuUsage | undefined;
+  const warmedUp = setTimeout(() => (cpuAtWindow = process.cpuUsage()), options.warmupS * 1000);
 
   const loop = async (): Promise<void> => {
     while (performance.now() < windowEnd) {
@@ -50,6 +52,8 @@ export async function measureWindow(options: WindowOptions, operation: (index: n
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, loop));
+  clearTimeout(warmedUp);
+  const cpu = cpuAtWindow === undefined ? undefined : process.cpuUsage(cpuAtWindow);
 
   // Only successes count: a fast failure (a 503 that skipped bcrypt) must not raise the rate.
   const succeeded = latencies.length - failures;
@@ -60,5 +64,6 @@ export async function measureWindow(options: WindowOptions, operation: (index: n
     p99Ms: percentile(latencies, 99),
     failures,
     failureNote: notes.size === 0 ? undefined : [...notes].map(([note, count]) => `${count}× ${note}`).join(', '),
+    loadCpuUs: cpu === undefined ? undefined : cpu.user + cpu.system,
   };
 }

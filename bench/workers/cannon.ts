@@ -59,7 +59,11 @@ async function main(): Promise<void> {
   };
   await send({ type: 'ready' });
   await receive('go');
+  let cpuAtWindow: NodeJS.CpuUsage | undefined;
+  const warmedUp = setTimeout(() => (cpuAtWindow = process.cpuUsage()), spec.warmupS * 1000);
   const result = await autocannon(options);
+  clearTimeout(warmedUp);
+  const cpu = cpuAtWindow === undefined ? undefined : process.cpuUsage(cpuAtWindow);
   const failures = result.non2xx + result.errors + result.timeouts;
   // Only 2xx answers count toward the rate: a fast error must not look like throughput.
   const measured: WindowResult = {
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
       failures === 0
         ? undefined
         : `${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts${exhausted > 0 ? `, refresh pool ran dry ${exhausted}×` : ''}`,
+    loadCpuUs: cpu === undefined ? undefined : cpu.user + cpu.system,
   };
   await send({ type: 'result', result: measured, ...(pool === undefined ? {} : { pool }) });
   process.exit(0);
