@@ -6,18 +6,20 @@ import { registerUser } from './utils/users';
 const SPEND = 'refresh-spend-and-issue-successor';
 
 /** The statements prepared on every connection of the app's pool, read from each connection itself. */
-async function preparedOnThePool(t: TestApp): Promise<Set<string>> {
+async function preparedOnThePool(t: TestApp): Promise<Array<{ name: string; statement: string }>> {
   const pool = (t.dataSource.driver as unknown as { master: Pool }).master;
   const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
   try {
-    const names = await Promise.all(
-      clients.map(async (client) => (await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements')).rows),
+    const results = await Promise.all(
+      clients.map((client) => client.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements')),
     );
-    return new Set(names.flat().map((row) => row.name));
+    return results.flatMap((result) => result.rows);
   } finally {
     for (const client of clients) client.release();
   }
 }
+
+const namesOf = (rows: ReadonlyArray<{ name: string }>) => new Set(rows.map((row) => row.name));
 
 /** A chain of rotations, each successor working at /me; the first token is then refused (reuse). */
 async function rotateTimes(t: TestApp, first: TokenPair, times: number): Promise<void> {
@@ -46,10 +48,10 @@ describe.each<{ setting: string; env: Record<string, string>; prepared: boolean 
   });
 
   it(`rotates as ever, and is ${prepared ? '' : 'not '}kept prepared on the connection that ran it`, async () => {
-    expect(await preparedOnThePool(t)).not.toContain(SPEND);
+    expect(namesOf(await preparedOnThePool(t))).not.toContain(SPEND);
     // More than five runs: PostgreSQL may switch a prepared statement to its generic plan after five.
     await rotateTimes(t, await login(t, 'preparer'), 7);
-    const names = await preparedOnThePool(t);
+    const names = namesOf(await preparedOnThePool(t));
     if (prepared) expect(names).toContain(SPEND);
     else expect(names).not.toContain(SPEND);
   });
@@ -78,17 +80,7 @@ describe('a connection that does not keep prepared statements (as behind a trans
 
     await rotateTimes(t, first, 7);
 
-    const statements = await Promise.all(Array.from({ length: pool.totalCount }, async () => pool.connect())).then(async (all) => {
-      try {
-        return (
-          await Promise.all(
-            all.map((client) => client.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements')),
-          )
-        ).flatMap((result) => result.rows);
-      } finally {
-        for (const client of all) client.release();
-      }
-    });
+    const statements = await preparedOnThePool(t);
     expect(statements.filter((row) => row.name === SPEND).every((row) => row.statement.endsWith('AS SELECT 1'))).toBe(true);
   });
 });
