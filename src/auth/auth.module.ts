@@ -14,6 +14,7 @@ import { MfaChallengesService } from './mfa/mfa-challenges.service';
 import { MfaController } from './mfa/mfa.controller';
 import { MfaService } from './mfa/mfa.service';
 import { TotpSecretCipher } from './mfa/totp-secret-cipher';
+import { TotpSecretReencryption } from './mfa/totp-secret-reencryption';
 import { SecurityNoticesService } from './notices/security-notices.service';
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { ApiKeyGuard } from './api-keys/api-key.guard';
@@ -115,6 +116,7 @@ import { LoginThrottleService } from './throttling/login-throttle.service';
     SecurityNoticesService,
     EmailVerificationService,
     TotpSecretCipher,
+    TotpSecretReencryption,
     MfaChallengesService,
     MfaService,
     AccountDeletionService,

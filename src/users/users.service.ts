@@ -120,6 +120,25 @@ export class UsersService {
   }
 
   /**
+   * A page, by id, of the users whose TOTP secret is not under the given key id (the second field
+   * of the ciphertext), for re-encryption under it.
+   */
+  async totpSecretsNotUnder(keyId: string, afterId: string | undefined, limit: number): Promise<{ id: string; totpSecret: string }[]> {
+    return this.users.query<{ id: string; totpSecret: string }[]>(
+      `SELECT id, totp_secret AS "totpSecret" FROM users
+        WHERE totp_secret IS NOT NULL AND split_part(totp_secret, '.', 2) <> $1 AND ($2::uuid IS NULL OR id > $2)
+        ORDER BY id LIMIT $3`,
+      [keyId, afterId ?? null, limit],
+    );
+  }
+
+  /** Replaces the stored TOTP secret only if it is still the one read (a new setup or a disable meanwhile wins). */
+  async replaceTotpSecret(userId: string, from: string, to: string): Promise<boolean> {
+    const result = await this.users.update({ id: userId, totpSecret: from }, { totpSecret: to });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
    * Spends a TOTP time step in one conditional UPDATE: true only for a step later than the last one
    * accepted, so a code works once, even under concurrent attempts.
    */

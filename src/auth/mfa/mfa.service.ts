@@ -20,6 +20,7 @@ import { LoginThrottleService } from '../throttling/login-throttle.service';
 import { invalidMfaToken, LiveChallenge, MfaChallengesService } from './mfa-challenges.service';
 import { MfaSetupView, RecoveryCodesView } from './mfa.dto';
 import { TotpSecretCipher } from './totp-secret-cipher';
+import { TotpSecretReencryption } from './totp-secret-reencryption';
 
 const PERIOD_SECONDS = 30;
 const DIGITS = 6;
@@ -65,6 +66,7 @@ export class MfaService {
     private readonly devices: DevicesService,
     private readonly throttle: LoginThrottleService,
     private readonly cipher: TotpSecretCipher,
+    private readonly reencryption: TotpSecretReencryption,
     private readonly notices: SecurityNoticesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -180,7 +182,9 @@ export class MfaService {
     const secret = user.totpSecret === null ? undefined : this.cipher.decrypt(user.totpSecret);
     if (/^\d{6}$/.test(code)) {
       const step = secret === undefined ? undefined : this.matchingStep(secret, code);
-      return step !== undefined && (await this.users.spendTotpStep(user.id, step));
+      if (secret === undefined || step === undefined || !(await this.users.spendTotpStep(user.id, step))) return false;
+      await this.reencryption.reencryptIfOld(user, secret);
+      return true;
     }
     const [, affected] = await this.dataSource.query<[unknown[], number]>(
       'UPDATE mfa_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id',

@@ -18,6 +18,15 @@ describe('TotpSecretCipher', () => {
     expect(new TotpSecretCipher(testConfig({ JWT_SECRET: fresh })).decrypt(stored)).toBeUndefined();
   });
 
+  it('tells a ciphertext under the current key from one under an older key', () => {
+    const stored = new TotpSecretCipher(testConfig({ JWT_SECRET: old })).encrypt('JBSWY3DPEHPK3PXP');
+    const rotated = new TotpSecretCipher(testConfig({ JWT_SECRET: `${fresh},${old}` }));
+    expect(rotated.isCurrent(stored)).toBe(false);
+    expect(rotated.isCurrent(rotated.encrypt('JBSWY3DPEHPK3PXP'))).toBe(true);
+    expect(rotated.encrypt('JBSWY3DPEHPK3PXP').split('.')[1]).toBe(rotated.currentKeyId);
+    expect(new TotpSecretCipher(testConfig({ JWT_SECRET: old })).isCurrent(stored)).toBe(true);
+  });
+
   it('refuses a tampered ciphertext', () => {
     const cipher = new TotpSecretCipher(testConfig({ JWT_SECRET: old }));
     const parts = cipher.encrypt('JBSWY3DPEHPK3PXP').split('.');

@@ -16,7 +16,8 @@ interface CipherKey {
  * Encrypts TOTP secrets at rest with AES-256-GCM. Keys are derived with HKDF-SHA-256 from each
  * JWT_SECRET value under a label of their own (so they are never the signing keys themselves); the
  * first encrypts, every one decrypts, found by the key id stored with the ciphertext: rotating
- * JWT_SECRET (new first, old kept) keeps every secret readable. Format: `v1.<keyId>.<iv>.<tag>.<ciphertext>`.
+ * JWT_SECRET (new first, old kept) keeps every secret readable, and {@link TotpSecretReencryption}
+ * moves them under the new key. Format: `v1.<keyId>.<iv>.<tag>.<ciphertext>`.
  */
 @Injectable()
 export class TotpSecretCipher {
@@ -32,6 +33,16 @@ export class TotpSecretCipher {
     if (first === undefined) throw new Error('JWT_SECRET holds no key to derive the MFA key from');
     this.current = first;
     this.byId = new Map(keys.map(({ id, key }) => [id, key]));
+  }
+
+  /** The id of the key that encrypts, the second field of every ciphertext it writes. */
+  get currentKeyId(): string {
+    return this.current.id;
+  }
+
+  /** True when the stored ciphertext is under the key that encrypts now. */
+  isCurrent(stored: string): boolean {
+    return keyIdOf(stored) === this.current.id;
   }
 
   encrypt(plaintext: string): string {
@@ -63,4 +74,8 @@ export class TotpSecretCipher {
       return undefined;
     }
   }
+}
+
+function keyIdOf(stored: string): string | undefined {
+  return stored.split('.', 3)[1];
 }
