@@ -1,20 +1,9 @@
-import { Secret, TOTP } from 'otpauth';
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-test-app';
 import { sessionLogin, SessionLogin } from './utils/session-login';
 import { TestUser, registerUniqueUser } from './utils/users';
 import { cookiePair, setCookies } from './utils/http';
-
-const PERIOD = 30;
-
-function totp(secret: string): TOTP {
-  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: PERIOD });
-}
-
-/** A code of the given step offset from now (-1, 0, 1). */
-function codeAt(secret: string, offset: number): string {
-  return totp(secret).generate({ timestamp: Date.now() + offset * PERIOD * 1000 });
-}
+import { totpCode } from './utils/totp';
 
 describe('two-factor authentication (TOTP and recovery codes)', () => {
   let t: TestApp;
@@ -53,10 +42,10 @@ describe('two-factor authentication (TOTP and recovery codes)', () => {
     expect(row.totp_pending_secret).not.toContain(secret);
 
     await post('/auth/mfa/totp/confirm')
-      .send({ code: String((Number(codeAt(secret, 0)) + 1) % 1_000_000).padStart(6, '0') })
+      .send({ code: String((Number(totpCode(secret, 0)) + 1) % 1_000_000).padStart(6, '0') })
       .expect(401);
     const confirmed = await post('/auth/mfa/totp/confirm')
-      .send({ code: codeAt(secret, 0) })
+      .send({ code: totpCode(secret, 0) })
       .expect(200);
     const recoveryCodes = confirmed.body.recoveryCodes as string[];
     expect(recoveryCodes).toHaveLength(10);
@@ -103,7 +92,7 @@ describe('two-factor authentication (TOTP and recovery codes)', () => {
     const mfaToken = await challenge('/auth/session/login', user);
     expect(await t.query('SELECT id FROM sessions WHERE user_id = $1', [user.id])).toHaveLength(sessionsBefore.length);
 
-    const code = codeAt(secret, 0);
+    const code = totpCode(secret, 0);
     const done = await verify(mfaToken, code).expect(200);
     expect(done.body.user.username).toBe(user.username);
     expect(done.body.user.mfaEnabled).toBe(true);
@@ -111,7 +100,7 @@ describe('two-factor authentication (TOTP and recovery codes)', () => {
     await request(t.http).get('/auth/session/me').set('Cookie', cookiePair(done, 'sid')).expect(200);
 
     // The token is spent; and the same code on a new challenge is a replay.
-    await verify(mfaToken, codeAt(secret, 1)).expect(401);
+    await verify(mfaToken, totpCode(secret, 1)).expect(401);
     const replay = await verify(await challenge('/auth/session/login', user), code).expect(401);
     expect(replay.body.code).toBe('INVALID_MFA_CODE');
   });
@@ -120,7 +109,7 @@ describe('two-factor authentication (TOTP and recovery codes)', () => {
     const { user, secret } = await enroll('mfajwt');
     const bodyToken = await challenge('/auth/jwt/login', user);
     expect(await t.query('SELECT id FROM refresh_families WHERE user_id = $1', [user.id])).toEqual([]);
-    const pair = await verify(bodyToken, codeAt(secret, -1)).expect(200);
+    const pair = await verify(bodyToken, totpCode(secret, -1)).expect(200);
     expect(pair.body).toEqual(
       expect.objectContaining({ tokenType: 'Bearer', accessToken: expect.any(String), refreshToken: expect.any(String) }),
     );
@@ -128,7 +117,7 @@ describe('two-factor authentication (TOTP and recovery codes)', () => {
     await request(t.http).get('/auth/jwt/me').set('Authorization', `Bearer ${pair.body.accessToken}`).expect(200);
 
     const cookieToken = await challenge('/auth/jwt/login', user, { transport: 'cookie' });
-    const cookies = await verify(cookieToken, codeAt(secret, 0)).expect(200);
+    const cookies = await verify(cookieToken, totpCode(secret, 0)).expect(200);
     expect(cookies.body.accessToken).toBeUndefined();
     expect(typeof cookies.body.csrfToken).toBe('string');
     expect([...setCookies(cookies).keys()].sort()).toEqual(['access_token', 'csrf_token', 'refresh_token']);
@@ -149,7 +138,7 @@ describe('two-factor authentication (TOTP and recovery codes)', () => {
     const { user, secret } = await enroll('mfawrong');
     const mfaToken = await challenge('/auth/session/login', user);
     for (let i = 0; i < 5; i++) expect((await verify(mfaToken, '000000').expect(401)).body.code).toBe('INVALID_MFA_CODE');
-    await verify(mfaToken, codeAt(secret, 0)).expect(401);
+    await verify(mfaToken, totpCode(secret, 0)).expect(401);
     expect(
       await t.query('SELECT id FROM sessions WHERE user_id = $1 AND id <> $2', [user.id, '00000000-0000-0000-0000-000000000000']),
     ).toHaveLength(1);
@@ -158,7 +147,7 @@ describe('two-factor authentication (TOTP and recovery codes)', () => {
   it('concurrent verifies with one mfaToken yield exactly one login', async () => {
     const { user, secret, recoveryCodes } = await enroll('mfarace');
     const mfaToken = await challenge('/auth/jwt/login', user);
-    const codes = [codeAt(secret, 0), ...recoveryCodes.slice(0, 5), codeAt(secret, 1), codeAt(secret, -1)];
+    const codes = [totpCode(secret, 0), ...recoveryCodes.slice(0, 5), totpCode(secret, 1), totpCode(secret, -1)];
     const responses = await Promise.all(codes.map((code) => verify(mfaToken, code)));
     expect(responses.filter((response) => response.status === 200)).toHaveLength(1);
     expect(responses.every((response) => response.status === 200 || response.status === 401)).toBe(true);
@@ -170,7 +159,7 @@ describe('two-factor authentication (TOTP and recovery codes)', () => {
     const post = (path: string) => request(t.http).post(path).set('Cookie', session.cookie).set('X-CSRF-Token', session.csrfToken);
     await post('/auth/mfa/recovery-codes').send({ currentPassword: user.password, code: '000000' }).expect(401);
     const fresh = await post('/auth/mfa/recovery-codes')
-      .send({ currentPassword: user.password, code: codeAt(secret, 0) })
+      .send({ currentPassword: user.password, code: totpCode(secret, 0) })
       .expect(200);
     expect(fresh.body.recoveryCodes).toHaveLength(10);
     await verify(await challenge('/auth/jwt/login', user), recoveryCodes[2]).expect(401);
@@ -197,7 +186,7 @@ describe('two-factor authentication (TOTP and recovery codes)', () => {
     const close = (body: Record<string, string>) =>
       request(t.http).delete('/auth/account').set('Cookie', session.cookie).set('X-CSRF-Token', session.csrfToken).send(body);
     expect((await close({ currentPassword: user.password }).expect(401)).body.code).toBe('INVALID_MFA_CODE');
-    await close({ currentPassword: user.password, code: codeAt(secret, 0) }).expect(204);
+    await close({ currentPassword: user.password, code: totpCode(secret, 0) }).expect(204);
     expect(await t.query('SELECT id FROM users WHERE id = $1', [user.id])).toEqual([]);
   });
 });

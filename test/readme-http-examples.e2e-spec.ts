@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { Secret, TOTP } from 'otpauth';
 import request from 'supertest';
 import { ReportsApiModule } from './fixtures/reports-api.module';
 import { createTestApp, TestApp } from './utils/create-test-app';
 import { cookiePair, sleep } from './utils/http';
+import { TOTP_PERIOD_SECONDS, totpCodeAt } from './utils/totp';
 import { RESET_SUBJECT, resetLink, waitForMessage } from './utils/outbox';
 import { httpExamples, httpFenceCount } from './utils/readme-http';
 import { ExampleCheck, ReadmeReplay } from './utils/readme-replay';
@@ -49,7 +49,6 @@ const EXAMPLE_VALUES: Readonly<Record<string, ExampleCheck>> = {
 };
 
 const PASSWORD = 'correct horse battery';
-const TOTP_PERIOD = 30;
 
 describe('the README HTTP examples, replayed against the service', () => {
   let t: TestApp;
@@ -90,12 +89,11 @@ describe('the README HTTP examples, replayed against the service', () => {
   /** A TOTP code the service has not accepted yet: the earliest step it takes (±1 around now) after the last one sent. */
   async function nextTotpCode(): Promise<string> {
     for (;;) {
-      const now = Math.floor(Date.now() / 1000 / TOTP_PERIOD);
+      const now = Math.floor(Date.now() / 1000 / TOTP_PERIOD_SECONDS);
       const step = Math.max(now - 1, lastTotpStep + 1);
       if (step <= now + 1) {
         lastTotpStep = step;
-        const totp = new TOTP({ secret: Secret.fromBase32(totpSecret), algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD });
-        return totp.generate({ timestamp: step * TOTP_PERIOD * 1000 });
+        return totpCodeAt(totpSecret, step * TOTP_PERIOD_SECONDS * 1000);
       }
       await sleep(1000);
     }

@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
 import request from 'supertest';
 import { sessionLogin } from './utils/session-login';
 import { startTestServer, TestServer } from './utils/test-server';
+import { totpCode } from './utils/totp';
 import { TestUser, registerUniqueUser } from './utils/users';
-
-const code = (secret: string) =>
-  new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: Date.now() });
 
 // TOTP secrets across a JWT_SECRET rotation: instances before, during and after it on one database, each in its own process.
 describe('TOTP secrets across a JWT_SECRET rotation', () => {
@@ -41,7 +38,7 @@ describe('TOTP secrets across a JWT_SECRET rotation', () => {
     const setup = await post('/auth/mfa/totp/setup').send({ currentPassword: user.password }).expect(200);
     const secret = setup.body.secret as string;
     await post('/auth/mfa/totp/confirm')
-      .send({ code: code(secret) })
+      .send({ code: totpCode(secret) })
       .expect(200);
     return { user, secret };
   }
@@ -61,7 +58,7 @@ describe('TOTP secrets across a JWT_SECRET rotation', () => {
     expect(challenge.body.code).toBe('MFA_REQUIRED');
     return request(server.http)
       .post('/auth/mfa/verify')
-      .send({ mfaToken: challenge.body.mfaToken, code: code(secret) });
+      .send({ mfaToken: challenge.body.mfaToken, code: totpCode(secret) });
   }
 
   async function eventually(check: () => Promise<boolean>): Promise<void> {
